@@ -1,0 +1,3 @@
+"""collectbot: chase unpaid invoices from one cron line."""
+
+__version__ = "0.1.0"

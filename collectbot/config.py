@@ -1,0 +1,765 @@
+"""The one place that loads and validates collectbot.yaml and the playbooks.
+
+Every problem becomes a `ConfigProblem` naming the file, the line and the key path; all
+problems are collected before giving up, so `check` can report everything at once.
+A typo in a key gets the nearest valid key as a suggestion (`tempalte` -> `template`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .models import CHANNELS, MESSAGE_CHANNELS
+from .yamlfile import LineDict, LineList, YamlError, load_yaml
+
+CONFIG_FILENAME = "collectbot.yaml"
+CONFIG_ENV = "COLLECTBOT_CONFIG"
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SOURCE_FORMATS = ("auto", "csv", "excel", "quickbooks", "xero", "zoho", "freshbooks", "wave", "tally")
+EMAIL_PROVIDERS = ("outbox", "sendgrid")
+PHONE_PROVIDERS = ("outbox", "twilio")
+ANCHORS = ("issued", "due", "previous")
+UNITS = ("m", "h", "d", "bd", "w")
+_AT_RE = re.compile(r"^\s*(issued|due|previous)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
+
+
+# ---------------------------------------------------------------------------- problems
+
+
+@dataclass
+class ConfigProblem:
+    file: str
+    line: int | None
+    key: str  # dotted key path, e.g. "steps[1].template"
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+
+class ConfigError(Exception):
+    """Raised when the configuration cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# ---------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class At:
+    anchor: str  # issued | due | previous
+    offset: int = 0  # signed count of `unit`
+    unit: str = "d"  # m | h | d | bd | w
+
+    def __str__(self) -> str:
+        if not self.offset:
+            return self.anchor
+        sign = "+" if self.offset > 0 else "-"
+        return f"{self.anchor}{sign}{abs(self.offset)}{self.unit}"
+
+
+@dataclass
+class Step:
+    id: str
+    at: At
+    channel: str  # email | sms | whatsapp | task
+    template: str | None = None
+    on_weekdays: tuple[int, ...] = ()  # 0 = Monday
+    on_monthdays: tuple[int, ...] = ()
+    condition: str | None = None  # `if:`
+    fallback: str | None = None
+    assign: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Playbook:
+    name: str
+    steps: list[Step]
+    match: str | None = None
+    priority: int = 0
+    order: int = 0  # position in collectbot.yaml's list: breaks priority ties
+    file: str = ""
+    line_of: dict[str, int] = field(default_factory=dict)  # key path -> line, for check
+
+
+@dataclass
+class WorkingHours:
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
+
+
+@dataclass
+class Business:
+    name: str = "My Business"
+    timezone: str = "UTC"
+    currency: str = "USD"
+    locale: str = "en_US"
+    country: str | None = None  # default phone region and holiday country
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    holiday_country: str | None = None
+    holiday_subdiv: str | None = None
+    holiday_dates: frozenset[date] = frozenset()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass
+class SourceSpec:
+    path: Path
+    role: str = "invoices"  # invoices | customers
+    format: str = "auto"
+    sheet: str | int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> source header
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    dayfirst: bool | None = None
+    date_format: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class ChannelConfig:
+    name: str  # email | sms | whatsapp
+    provider: str = "outbox"
+    sender: str | None = None  # `from:` address or number
+    from_name: str | None = None
+    reply_to: str | None = None
+    messaging_service_sid: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None  # sendgrid
+    account_sid_env: str | None = None  # twilio
+    auth_token_env: str | None = None  # twilio
+    rate: float | None = None  # messages per second
+    timeout: float = 10.0  # seconds per request
+    max_tries: int = 4
+    enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # anything else in the block
+
+
+@dataclass
+class Limits:
+    per_customer_per_day: int = 1
+    max_messages_per_run: int = 500
+    max_source_age: timedelta = timedelta(days=3)
+    concurrency: int = 8
+
+
+@dataclass
+class PaymentLink:
+    url: str | None = None  # Jinja2 template
+    upi_vpa: str | None = None
+    upi_name: str | None = None
+
+
+@dataclass
+class Config:
+    path: Path
+    root: Path
+    business: Business
+    invoice_sources: list[SourceSpec]
+    customer_sources: list[SourceSpec]
+    state_path: Path
+    outbox_dir: Path
+    templates_dir: Path
+    channels: dict[str, ChannelConfig]
+    limits: Limits
+    payment_link: PaymentLink
+    playbooks: list[Playbook]
+    reconcile: dict[str, Any] = field(default_factory=dict)
+    warnings: list[ConfigProblem] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.business.tz
+
+
+# ---------------------------------------------------------------------------- locating
+
+
+def find_config(option: str | os.PathLike | None) -> Path:
+    """--config, else $COLLECTBOT_CONFIG, else ./collectbot.yaml (a folder means its collectbot.yaml)."""
+    raw = option or os.environ.get(CONFIG_ENV) or CONFIG_FILENAME
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        path = path / CONFIG_FILENAME
+    return path.resolve()
+
+
+# ---------------------------------------------------------------------------- validation helpers
+
+
+class _Checker:
+    """Collects problems for one file, with key paths and lines."""
+
+    def __init__(self, file: Path):
+        self.file = str(file)
+        self.problems: list[ConfigProblem] = []
+
+    def error(self, key: str, line: int | None, message: str) -> None:
+        self.problems.append(ConfigProblem(self.file, line, key, message))
+
+    def warn(self, key: str, line: int | None, message: str) -> None:
+        self.problems.append(ConfigProblem(self.file, line, key, message, "warning"))
+
+    def mapping(self, value: Any, key: str, line: int | None, allowed: tuple[str, ...]) -> LineDict:
+        """Check `value` is a mapping with only `allowed` keys; unknown keys get a suggestion."""
+        if value is None:
+            empty = LineDict()
+            empty.lines, empty.line = {}, line or 0
+            return empty
+        if not isinstance(value, dict):
+            self.error(key, line, f"expected a mapping, got {_kind(value)}")
+            empty = LineDict()
+            empty.lines, empty.line = {}, line or 0
+            return empty
+        for k in value:
+            if k not in allowed:
+                guess = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
+                hint = f" (did you mean {guess[0]!r}?)" if guess else f" (valid keys: {', '.join(allowed)})"
+                self.error(_join(key, k), _line(value, k), f"unknown key {k!r}{hint}")
+        return value  # type: ignore[return-value]
+
+    def string(self, m: dict, key: str, prefix: str, *, required: bool = False, default: Any = None) -> Any:
+        if key not in m or m[key] is None:
+            if required:
+                self.error(_join(prefix, key), getattr(m, "line", None), f"missing required key {key!r}")
+            return default
+        value = m[key]
+        if isinstance(value, (dict, list)):
+            self.error(_join(prefix, key), _line(m, key), f"expected text, got {_kind(value)}")
+            return default
+        return str(value)
+
+    def integer(self, m: dict, key: str, prefix: str, default: int, minimum: int | None = None) -> int:
+        if key not in m or m[key] is None:
+            return default
+        value = m[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(_join(prefix, key), _line(m, key), f"expected a whole number, got {value!r}")
+            return default
+        if minimum is not None and value < minimum:
+            self.error(_join(prefix, key), _line(m, key), f"must be at least {minimum}, got {value}")
+            return default
+        return value
+
+    def boolean(self, m: dict, key: str, prefix: str, default: bool | None) -> bool | None:
+        if key not in m or m[key] is None:
+            return default
+        value = m[key]
+        if not isinstance(value, bool):
+            self.error(_join(prefix, key), _line(m, key), f"expected true or false, got {value!r}")
+            return default
+        return value
+
+    def choice(self, m: dict, key: str, prefix: str, choices: tuple[str, ...], default: str | None) -> str | None:
+        value = self.string(m, key, prefix, default=default)
+        if value is not None and value not in choices:
+            guess = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            self.error(_join(prefix, key), _line(m, key), f"{value!r} is not one of {', '.join(choices)}{hint}")
+            return default
+        return value
+
+
+def _join(prefix: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def _line(m: Any, key: Any) -> int | None:
+    if isinstance(m, LineDict):
+        return m.line_of(key)
+    if isinstance(m, LineList) and isinstance(key, int) and key < len(m.lines):
+        return m.lines[key]
+    return getattr(m, "line", None)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", LineDict: "a mapping", list: "a list", LineList: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`3d`, `12h`, `30m`, `1w` -> timedelta; None when it is not of that form."""
+    m = _DURATION_RE.match(str(text))
+    if not m:
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+
+def parse_at(text: str) -> At | None:
+    """`due-3d`, `previous+2bd`, `issued` -> At; None when it is not of that form."""
+    m = _AT_RE.match(str(text))
+    if not m:
+        return None
+    anchor, sign, n, unit = m.groups()
+    if not sign:
+        return At(anchor)
+    return At(anchor, int(n) * (-1 if sign == "-" else 1), unit)
+
+
+def _parse_time(text: Any) -> time | None:
+    if isinstance(text, int):  # YAML reads 09:00 as sexagesimal 540
+        return time(text // 60, text % 60) if 0 <= text < 24 * 60 else None
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\s*$", str(text))
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    return time(23, 59, 59) if h == 24 else time(h, mi)
+
+
+def _weekday(value: Any) -> int | None:
+    text = str(value).strip().lower()[:3]
+    return WEEKDAYS.index(text) if text in WEEKDAYS else None
+
+
+_SECRET_RE = re.compile(r"^(SG\.[\w-]{10,}\.[\w-]{10,}|AC[0-9a-f]{32}|SK[0-9a-f]{32}|[0-9a-f]{32}|sk_(live|test)_\w{10,})$")
+
+
+def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
+    """Warn when a YAML value looks like an API key or token (secrets belong in the environment)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            key = _join(prefix, k)
+            if isinstance(v, str) and (_SECRET_RE.match(v.strip()) or (
+                re.search(r"(api_?key|token|secret|password)$", str(k), re.I) and not str(k).endswith("_env")
+                and len(v) >= 8
+            )):
+                ck.warn(key, _line(node, k), "this looks like a secret; put it in an environment variable "
+                        "and name the variable here (e.g. api_key_env: SENDGRID_API_KEY)")
+            else:
+                _scan_secrets(v, ck, key)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _scan_secrets(v, ck, _join(prefix, i))
+
+
+# ---------------------------------------------------------------------------- collectbot.yaml
+
+TOP_KEYS = (
+    "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
+    "playbooks", "reconcile",
+    # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
+    "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
+)
+BUSINESS_KEYS = ("name", "timezone", "currency", "locale", "country", "working_hours", "holidays")
+SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "decimal", "dayfirst", "date_format")
+CHANNEL_KEYS = (
+    "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
+    "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
+)
+LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency")
+
+
+def load_config(path: str | os.PathLike, *, with_playbooks: bool = True) -> Config:
+    """Load and validate collectbot.yaml (and its playbooks). Raises ConfigError listing every problem."""
+    config, problems = read_config(Path(path), with_playbooks=with_playbooks)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or config is None:
+        raise ConfigError(errors or problems)
+    return config
+
+
+def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | None, list[ConfigProblem]]:
+    """Like load_config but returns (config or None, all problems incl. warnings); never raises."""
+    path = Path(path).resolve()
+    if not path.exists():
+        return None, [ConfigProblem(str(path), None, "", "no collectbot.yaml here; run `collectbot init` "
+                                    "or pass --config / set COLLECTBOT_CONFIG")]
+    try:
+        data = load_yaml(path)
+    except YamlError as exc:
+        return None, [ConfigProblem(exc.file, exc.line, "", exc.message)]
+    ck = _Checker(path)
+    root = path.parent
+    top = ck.mapping(data, "", 1, TOP_KEYS)
+    _scan_secrets(top, ck)
+
+    business = _business(ck, top)
+    invoice_sources, customer_sources = _sources(ck, top, root)
+    channels = _channels(ck, top)
+    limits = _limits(ck, top)
+    payment_link = _payment_link(ck, top)
+
+    state_path = root / ck.string(top, "state", "", default="collectbot.db")
+    outbox_dir = root / ck.string(top, "outbox", "", default="outbox")
+    templates_dir = root / ck.string(top, "templates", "", default="templates")
+    reconcile = top.get("reconcile") or {}
+    if not isinstance(reconcile, dict):
+        ck.error("reconcile", _line(top, "reconcile"), f"expected a mapping, got {_kind(reconcile)}")
+        reconcile = {}
+
+    playbooks: list[Playbook] = []
+    if with_playbooks:
+        playbooks = _playbook_list(ck, top, root)
+
+    config = Config(
+        path=path, root=root, business=business, invoice_sources=invoice_sources,
+        customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
+        templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
+        playbooks=playbooks, reconcile=dict(reconcile),
+        warnings=[p for p in ck.problems if p.severity == "warning"],
+    )
+    return config, ck.problems
+
+
+def _business(ck: _Checker, top: LineDict) -> Business:
+    merged = LineDict()
+    merged.lines, merged.line = {}, 1
+    block = ck.mapping(top.get("business"), "business", _line(top, "business"), BUSINESS_KEYS)
+    for source in (top, block):  # the business: block wins over top-level keys
+        for k in BUSINESS_KEYS:
+            if k in source:
+                merged[k] = source[k]
+                merged.lines[k] = _line(source, k) or 1
+    b = Business()
+    b.name = ck.string(merged, "name", "business", default=b.name)
+    tz = ck.string(merged, "timezone", "business", default=b.timezone)
+    try:
+        ZoneInfo(tz)
+        b.timezone = tz
+    except (ZoneInfoNotFoundError, ValueError):
+        ck.error("business.timezone", _line(merged, "timezone"), f"unknown time zone {tz!r} (use an IANA name like Asia/Kolkata)")
+    cur = ck.string(merged, "currency", "business", default=b.currency)
+    if not re.fullmatch(r"[A-Za-z]{3}", cur or ""):
+        ck.error("business.currency", _line(merged, "currency"), f"{cur!r} is not an ISO 4217 code like INR or USD")
+    else:
+        b.currency = cur.upper()
+    loc = ck.string(merged, "locale", "business", default=b.locale)
+    try:
+        from babel import Locale
+
+        Locale.parse(loc)
+        b.locale = loc
+    except Exception:
+        ck.error("business.locale", _line(merged, "locale"), f"unknown locale {loc!r} (e.g. en_IN, en_US, de_DE)")
+    country = ck.string(merged, "country", "business", default=None)
+    b.country = country.upper() if country else None
+
+    wh = merged.get("working_hours")
+    if wh is not None:
+        whm = ck.mapping(wh, "business.working_hours", _line(merged, "working_hours"), ("start", "end", "days"))
+        hours = WorkingHours()
+        for k in ("start", "end"):
+            if k in whm:
+                t = _parse_time(whm[k])
+                if t is None:
+                    ck.error(f"business.working_hours.{k}", _line(whm, k), f"expected a time like 09:00, got {whm[k]!r}")
+                else:
+                    setattr(hours, k, t)
+        if "days" in whm:
+            days = []
+            for i, d in enumerate(whm["days"] or []):
+                wd = _weekday(d)
+                if wd is None:
+                    ck.error(f"business.working_hours.days[{i}]", _line(whm, "days"), f"{d!r} is not a weekday (mon..sun)")
+                else:
+                    days.append(wd)
+            hours.days = tuple(sorted(set(days)))
+        if hours.start >= hours.end:
+            ck.error("business.working_hours", _line(merged, "working_hours"), "start must be before end")
+        b.working_hours = hours
+
+    hol = merged.get("holidays")
+    if hol is not None:
+        dates: set[date] = set()
+        items: list[Any]
+        if isinstance(hol, dict):
+            hm = ck.mapping(hol, "business.holidays", _line(merged, "holidays"), ("country", "subdiv", "dates"))
+            if hm.get("country"):
+                b.holiday_country = str(hm["country"]).upper()
+            if hm.get("subdiv"):
+                b.holiday_subdiv = str(hm["subdiv"])
+            items = list(hm.get("dates") or [])
+        elif isinstance(hol, list):
+            items = list(hol)
+        else:
+            items = [hol]
+        for item in items:
+            if isinstance(item, date):
+                dates.add(item)
+            elif isinstance(item, str) and re.fullmatch(r"[A-Za-z]{2}", item):
+                b.holiday_country = item.upper()
+            else:
+                try:
+                    dates.add(date.fromisoformat(str(item)))
+                except ValueError:
+                    ck.error("business.holidays", _line(merged, "holidays"), f"{item!r} is neither a date (YYYY-MM-DD) nor a country code")
+        b.holiday_dates = frozenset(dates)
+        if b.holiday_country:
+            try:
+                import holidays as holidays_lib
+
+                holidays_lib.country_holidays(b.holiday_country, subdiv=b.holiday_subdiv)
+            except Exception as exc:  # NotImplementedError for unknown countries
+                ck.error("business.holidays.country", _line(merged, "holidays"), f"no holiday calendar for {b.holiday_country!r}: {exc}")
+    return b
+
+
+def _source(ck: _Checker, item: Any, key: str, line: int | None, root: Path, role: str) -> SourceSpec | None:
+    if isinstance(item, str):
+        return SourceSpec(path=(root / item), role=role, line=line)
+    m = ck.mapping(item, key, line, SOURCE_KEYS)
+    p = ck.string(m, "path", key, required=True)
+    if p is None:
+        return None
+    spec = SourceSpec(path=root / p, role=role, line=line)
+    spec.format = ck.choice(m, "format", key, SOURCE_FORMATS, "auto") or "auto"
+    if "sheet" in m and m["sheet"] is not None:
+        spec.sheet = m["sheet"] if isinstance(m["sheet"], int) else str(m["sheet"])
+    cols = m.get("columns")
+    if cols is not None:
+        if not isinstance(cols, dict):
+            ck.error(f"{key}.columns", _line(m, "columns"), "expected a mapping of canonical field -> column header")
+        else:
+            spec.columns = {str(k): str(v) for k, v in cols.items()}
+    spec.encoding = ck.string(m, "encoding", key)
+    if spec.encoding:
+        import codecs
+
+        try:
+            codecs.lookup(spec.encoding)
+        except LookupError:
+            ck.error(f"{key}.encoding", _line(m, "encoding"), f"unknown encoding {spec.encoding!r}")
+    delim = ck.string(m, "delimiter", key)
+    if delim is not None:
+        delim = {"\\t": "\t", "tab": "\t"}.get(delim, delim)
+        if len(delim) != 1:
+            ck.error(f"{key}.delimiter", _line(m, "delimiter"), f"expected one character, got {delim!r}")
+        else:
+            spec.delimiter = delim
+    spec.decimal = ck.choice(m, "decimal", key, (".", ","), ".") or "."
+    spec.dayfirst = ck.boolean(m, "dayfirst", key, None)
+    spec.date_format = ck.string(m, "date_format", key)
+    return spec
+
+
+def _sources(ck: _Checker, top: LineDict, root: Path) -> tuple[list[SourceSpec], list[SourceSpec]]:
+    src = ck.mapping(top.get("sources"), "sources", _line(top, "sources"), ("invoices", "customers"))
+    out: dict[str, list[SourceSpec]] = {"invoices": [], "customers": []}
+    for role in ("invoices", "customers"):
+        value = src.get(role)
+        if value is None:
+            if role == "invoices":
+                ck.error("sources.invoices", _line(top, "sources"), "missing required key 'invoices' (one or more invoice files)")
+            continue
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            key = f"sources.{role}[{i}]" if isinstance(value, list) else f"sources.{role}"
+            line = _line(value, i) if isinstance(value, list) else _line(src, role)
+            spec = _source(ck, item, key, line, root, role)
+            if spec:
+                out[role].append(spec)
+    return out["invoices"], out["customers"]
+
+
+def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
+    block = ck.mapping(top.get("channels"), "channels", _line(top, "channels"), MESSAGE_CHANNELS)
+    out: dict[str, ChannelConfig] = {}
+    for name in MESSAGE_CHANNELS:
+        key = f"channels.{name}"
+        m = ck.mapping(block.get(name), key, _line(block, name), CHANNEL_KEYS)
+        providers = EMAIL_PROVIDERS if name == "email" else PHONE_PROVIDERS
+        ch = ChannelConfig(name=name)
+        ch.provider = ck.choice(m, "provider", key, providers, "outbox") or "outbox"
+        ch.sender = ck.string(m, "from", key)
+        ch.from_name = ck.string(m, "from_name", key)
+        ch.reply_to = ck.string(m, "reply_to", key)
+        ch.messaging_service_sid = ck.string(m, "messaging_service_sid", key)
+        ch.base_url = ck.string(m, "base_url", key)
+        ch.api_key_env = ck.string(m, "api_key_env", key, default="SENDGRID_API_KEY" if name == "email" else None)
+        ch.account_sid_env = ck.string(m, "account_sid_env", key, default=None if name == "email" else "TWILIO_ACCOUNT_SID")
+        ch.auth_token_env = ck.string(m, "auth_token_env", key, default=None if name == "email" else "TWILIO_AUTH_TOKEN")
+        ch.enabled = bool(ck.boolean(m, "enabled", key, True))
+        ch.max_tries = ck.integer(m, "max_tries", key, ch.max_tries, minimum=1)
+        if m.get("timeout") is not None:
+            try:
+                ch.timeout = float(m["timeout"])
+            except (TypeError, ValueError):
+                ck.error(f"{key}.timeout", _line(m, "timeout"), f"expected seconds, got {m['timeout']!r}")
+        if m.get("rate") is not None:
+            r = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*", str(m["rate"]))
+            if not r:
+                ck.error(f"{key}.rate", _line(m, "rate"), f"expected a rate like 10/s or 100/m, got {m['rate']!r}")
+            else:
+                ch.rate = float(r.group(1)) / {"s": 1, "m": 60, "h": 3600}[r.group(2)]
+        if isinstance(m.get("options"), dict):
+            ch.options = dict(m["options"])
+        if ch.provider == "twilio" and not (ch.sender or ch.messaging_service_sid):
+            ck.error(key, _line(block, name), "twilio needs `from:` (a number) or `messaging_service_sid:`")
+        if ch.provider == "sendgrid" and not ch.sender:
+            ck.error(key, _line(block, name), "sendgrid needs `from:` (a verified sender address)")
+        out[name] = ch
+    return out
+
+
+def _limits(ck: _Checker, top: LineDict) -> Limits:
+    m = ck.mapping(top.get("limits"), "limits", _line(top, "limits"), LIMIT_KEYS)
+    lim = Limits()
+    lim.per_customer_per_day = ck.integer(m, "per_customer_per_day", "limits", lim.per_customer_per_day, 1)
+    lim.max_messages_per_run = ck.integer(m, "max_messages_per_run", "limits", lim.max_messages_per_run, 0)
+    lim.concurrency = ck.integer(m, "concurrency", "limits", lim.concurrency, 1)
+    if m.get("max_source_age") is not None:
+        d = parse_duration(str(m["max_source_age"]))
+        if d is None:
+            ck.error("limits.max_source_age", _line(m, "max_source_age"), f"expected a duration like 3d or 12h, got {m['max_source_age']!r}")
+        else:
+            lim.max_source_age = d
+    return lim
+
+
+def _payment_link(ck: _Checker, top: LineDict) -> PaymentLink:
+    m = ck.mapping(top.get("payment_link"), "payment_link", _line(top, "payment_link"), ("url", "upi"))
+    pl = PaymentLink(url=ck.string(m, "url", "payment_link"))
+    if m.get("upi") is not None:
+        upi = ck.mapping(m["upi"], "payment_link.upi", _line(m, "upi"), ("vpa", "name"))
+        pl.upi_vpa = ck.string(upi, "vpa", "payment_link.upi", required=True)
+        pl.upi_name = ck.string(upi, "name", "payment_link.upi")
+    return pl
+
+
+# ---------------------------------------------------------------------------- playbooks
+
+PLAYBOOK_KEYS = ("name", "match", "priority", "steps")
+STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note")
+
+
+def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
+    value = top.get("playbooks")
+    if value is None:
+        ck.error("playbooks", 1, "missing required key 'playbooks' (a list of playbook files)")
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    files: list[tuple[Path, int | None]] = []
+    for i, item in enumerate(value):
+        line = _line(value, i)
+        pattern = str(item)
+        if any(ch in pattern for ch in "*?["):
+            matched = sorted(root.glob(pattern))
+            if not matched:
+                ck.error(f"playbooks[{i}]", line, f"no playbook file matches {pattern!r}")
+            files.extend((p, line) for p in matched)
+        else:
+            files.append((root / pattern, line))
+    playbooks: list[Playbook] = []
+    seen: dict[str, str] = {}
+    for order, (p, line) in enumerate(files):
+        if not p.exists():
+            ck.error(f"playbooks[{order}]", line, f"playbook file not found: {p}")
+            continue
+        pb, problems = read_playbook(p, order=order)
+        ck.problems.extend(problems)
+        if pb is None:
+            continue
+        if pb.name in seen:
+            ck.problems.append(ConfigProblem(str(p), pb.line_of.get("name"), "name",
+                                             f"playbook name {pb.name!r} is already used by {seen[pb.name]}"))
+            continue
+        seen[pb.name] = str(p)
+        playbooks.append(pb)
+    return playbooks
+
+
+def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[ConfigProblem]]:
+    """Parse and validate one playbook file (structure only; expressions are compiled by `check`)."""
+    try:
+        data = load_yaml(path)
+    except YamlError as exc:
+        return None, [ConfigProblem(exc.file, exc.line, "", exc.message)]
+    ck = _Checker(path)
+    m = ck.mapping(data, "", 1, PLAYBOOK_KEYS)
+    name = ck.string(m, "name", "", required=True, default=path.stem)
+    pb = Playbook(name=name, steps=[], order=order, file=str(path))
+    pb.line_of = {"name": _line(m, "name") or 1, "match": _line(m, "match") or 1}
+    pb.match = ck.string(m, "match", "")
+    pb.priority = ck.integer(m, "priority", "", 0)
+    steps = m.get("steps")
+    if not isinstance(steps, list) or not steps:
+        ck.error("steps", _line(m, "steps") or 1, "a playbook needs a list of `steps`")
+        steps = []
+    ids: set[str] = set()
+    for i, raw in enumerate(steps):
+        key = f"steps[{i}]"
+        line = _line(steps, i)
+        sm = ck.mapping(raw, key, line, STEP_KEYS)
+        sid = ck.string(sm, "id", key, required=True)
+        at_text = ck.string(sm, "at", key, required=True)
+        channel = ck.choice(sm, "channel", key, CHANNELS, None)
+        if "channel" not in sm:
+            ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
+        at = parse_at(at_text) if at_text is not None else None
+        if at_text is not None and at is None:
+            ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous "
+                     "and unit m, h, d, bd or w (e.g. due+3d)")
+        if sid is not None:
+            if sid in ids:
+                ck.error(f"{key}.id", _line(sm, "id"), f"step id {sid!r} is used twice in this playbook")
+            ids.add(sid)
+        if at is not None and at.anchor == "previous" and i == 0:
+            ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
+        template = ck.string(sm, "template", key)
+        if channel and channel != "task" and not template:
+            ck.error(f"{key}.template", line, f"{"an" if channel == "email" else "a"} {channel} step needs a `template`")
+        fallback = ck.choice(sm, "fallback", key, MESSAGE_CHANNELS, None)
+        if channel == "task" and not sm.get("note"):
+            ck.error(f"{key}.note", line, "a task step needs a `note`")
+        weekdays: list[int] = []
+        monthdays: list[int] = []
+        if sm.get("on") is not None:
+            on = sm["on"] if isinstance(sm["on"], list) else [sm["on"]]
+            for v in on:
+                if isinstance(v, int) and not isinstance(v, bool):
+                    if 1 <= v <= 31:
+                        monthdays.append(v)
+                    else:
+                        ck.error(f"{key}.on", _line(sm, "on"), f"day of month {v} is not 1..31")
+                elif _weekday(v) is not None and len(str(v)) >= 3:
+                    weekdays.append(_weekday(v))  # type: ignore[arg-type]
+                else:
+                    ck.error(f"{key}.on", _line(sm, "on"), f"{v!r} is neither a weekday (mon..sun) nor a day of month")
+        if sid is None or at is None or channel is None:
+            continue
+        pb.line_of[f"steps[{i}]"] = line or 1
+        for k in ("if", "template", "assign", "note", "at"):
+            if k in sm:
+                pb.line_of[f"steps[{i}].{k}"] = _line(sm, k) or line or 1
+        pb.steps.append(Step(
+            id=sid, at=at, channel=channel, template=template, on_weekdays=tuple(sorted(set(weekdays))),
+            on_monthdays=tuple(sorted(set(monthdays))), condition=ck.string(sm, "if", key), fallback=fallback,
+            assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line,
+        ))
+    return pb, ck.problems

@@ -1,0 +1,149 @@
+"""The command environment: the one place that touches the terminal, the clock and the config path.
+
+Every command builds an `Env` through `execute()`, which also turns the library's errors
+into exit codes and clear messages (like httpie's Environment and sqlite-utils' CLI).
+Below the CLI nothing reads the clock: code receives `env.now(...)` as a value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from enum import IntEnum
+from typing import Annotated, Any, TextIO
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from .config import Config, ConfigError, ConfigProblem, find_config, load_config
+from .state import LockedError, StateError
+
+
+class ExitCode(IntEnum):
+    OK = 0  # all done
+    PARTIAL = 1  # finished, but some items failed (a message, a source row)
+    BAD_INPUT = 2  # bad usage, config or input; nothing sent
+    LOCKED = 3  # another run holds the workspace lock
+
+
+class UsageError(Exception):
+    """Bad input to a command (exit 2) that is not a config problem: a bad --now, a missing file."""
+
+
+# Options every command takes. Use them as parameter annotations in command functions.
+ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Path to collectbot.yaml (or its folder).",
+                                               show_default=False)]
+NowOpt = Annotated[str | None, typer.Option("--now", help="Act as if it were this moment (ISO 8601; "
+                                            "without an offset, in the business time zone).", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+def parse_now(text: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 -> aware datetime. No offset: business time zone. A bare date means noon that day."""
+    raw = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return datetime.combine(date.fromisoformat(raw), time(12, 0), tzinfo=tz)
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+    except ValueError:
+        raise UsageError(f"--now {text!r} is not an ISO 8601 date or date-time (e.g. 2026-11-23T10:00)") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+
+
+@dataclass
+class Env:
+    config_option: str | None = None
+    now_option: str | None = None
+    json: bool = False
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    console: Console = field(default_factory=Console)  # human output
+    err_console: Console = field(default_factory=lambda: Console(stderr=True))  # progress, warnings
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    _config: Config | None = None
+
+    @property
+    def config_path(self):
+        return find_config(self.config_option)
+
+    def config(self) -> Config:
+        """Load (once) and validate collectbot.yaml and its playbooks; raises ConfigError."""
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def now(self, tz: ZoneInfo | None = None) -> datetime:
+        """The moment the command acts at: --now, else the real clock. Aware."""
+        if tz is None:
+            tz = self.config().tz if (self._config or self.config_path.exists()) else ZoneInfo("UTC")
+        if self.now_option:
+            return parse_now(self.now_option, tz)
+        return self.clock().astimezone(tz)
+
+    def emit_json(self, document: Any) -> None:
+        self.stdout.write(json.dumps(document, indent=2, default=_json_default, ensure_ascii=False) + "\n")
+        self.stdout.flush()
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Human output; silent under --json (stdout then carries only the JSON document)."""
+        if not self.json:
+            self.console.print(*objects, **kwargs)
+
+    def warn(self, message: str) -> None:
+        self.err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _report_problems(env: Env, problems: list[ConfigProblem], title: str) -> None:
+    if env.json:
+        env.emit_json({"errors": [p.as_dict() for p in problems]})
+        return
+    env.err_console.print(f"[bold red]{title}[/]", highlight=False)
+    for p in problems:
+        env.err_console.print(f"  {p}", highlight=False, markup=False)
+
+
+def execute(config: str | None, now: str | None, json_out: bool, body: Callable[[Env], int | None],
+            ctx: typer.Context | None = None) -> None:
+    """Run one command body with a fresh Env, mapping errors to exit codes. Never returns normally."""
+    parent = (ctx.find_root().obj if ctx is not None else None) or {}
+    env = Env(
+        config_option=config or parent.get("config"),
+        now_option=now or parent.get("now"),
+        json=json_out or bool(parent.get("json")),
+    )
+    try:
+        code = body(env)
+    except ConfigError as exc:
+        _report_problems(env, exc.problems, "The configuration has problems:")
+        code = ExitCode.BAD_INPUT
+    except LockedError as exc:
+        if env.json:
+            env.emit_json({"errors": [{"message": str(exc)}]})
+        else:
+            env.err_console.print(f"[bold yellow]{exc}[/]", highlight=False)
+        code = ExitCode.LOCKED
+    except (UsageError, StateError) as exc:
+        if env.json:
+            env.emit_json({"errors": [{"message": str(exc)}]})
+        else:
+            env.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        code = ExitCode.BAD_INPUT
+    raise typer.Exit(int(code or 0))

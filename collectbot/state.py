@@ -1,0 +1,377 @@
+"""The SQLite state file: schema migrations, atomic creation, and the workspace lock.
+
+The database is the real state of collectbot: invoices as last seen, the touch ledger
+(what was sent, superseded, skipped), messages, tasks, payments and their allocations,
+holds, suppressions and an event log. Money is stored as decimal TEXT, instants as
+UTC ISO 8601 strings with offset.
+
+Schema changes happen only through `MIGRATIONS` (append, never edit a released one);
+`PRAGMA user_version` records how many have run, so a user's state survives upgrades.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+
+class StateError(Exception):
+    pass
+
+
+class LockedError(StateError):
+    """Another collectbot process holds the workspace lock (exit code 3)."""
+
+
+def iso(dt: datetime) -> str:
+    """An aware datetime as a UTC ISO 8601 string with offset (the only way instants are stored)."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime cannot be stored")
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+# ---------------------------------------------------------------------------- migrations
+
+
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,           -- run | reconcile | sync | ...
+            now TEXT NOT NULL,               -- the --now the command acted at
+            pid INTEGER,
+            status TEXT NOT NULL DEFAULT 'running',  -- running | done | failed
+            finished_now TEXT,
+            summary TEXT                     -- JSON
+        );
+
+        CREATE TABLE invoices (
+            invoice_id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            customer_name TEXT, email TEXT, phone TEXT, whatsapp TEXT,
+            issue_date TEXT, due_date TEXT NOT NULL,
+            amount TEXT NOT NULL,            -- decimal text
+            source_balance TEXT NOT NULL,    -- balance per the source
+            currency TEXT NOT NULL,
+            source_status TEXT NOT NULL DEFAULT 'open',
+            state TEXT NOT NULL DEFAULT 'open',   -- open | gone
+            extra TEXT,                      -- JSON of other columns
+            source TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            gone_at TEXT
+        );
+        CREATE INDEX invoices_customer ON invoices(customer_id);
+
+        CREATE TABLE customers (
+            customer_id TEXT PRIMARY KEY,
+            name TEXT, email TEXT, phone TEXT, whatsapp TEXT,
+            tier TEXT, timezone TEXT, language TEXT, owner TEXT,
+            extra TEXT,
+            updated_at TEXT
+        );
+
+        -- One outgoing message (possibly covering several invoices' touches).
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            customer_id TEXT NOT NULL,
+            channel TEXT NOT NULL,           -- email | sms | whatsapp
+            provider TEXT NOT NULL,
+            to_addr TEXT NOT NULL,
+            subject TEXT, body TEXT, html TEXT,
+            status TEXT NOT NULL,            -- sending | sent | failed | uncertain
+            delivery_status TEXT,            -- provider-reported: queued, delivered, undelivered, read, bounce...
+            provider_id TEXT,                -- SendGrid X-Message-Id / Twilio sid
+            error TEXT, error_code TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            scheduled_at TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX messages_customer ON messages(customer_id, channel, created_at);
+        CREATE INDEX messages_provider_id ON messages(provider_id);
+
+        -- The touch ledger: (invoice, playbook, step) happens at most once, ever.
+        CREATE TABLE touches (
+            id INTEGER PRIMARY KEY,
+            invoice_id TEXT NOT NULL,
+            playbook TEXT NOT NULL,
+            step TEXT NOT NULL,
+            channel TEXT NOT NULL,           -- channel actually used (after fallback)
+            status TEXT NOT NULL,            -- sending | sent | failed | uncertain | superseded | skipped | task
+            reason TEXT,                     -- for skipped/superseded/failed
+            message_id INTEGER REFERENCES messages(id),
+            task_id INTEGER REFERENCES tasks(id),
+            due_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            UNIQUE (invoice_id, playbook, step)
+        );
+        CREATE INDEX touches_invoice ON touches(invoice_id);
+        CREATE INDEX touches_message ON touches(message_id);
+
+        -- The human queue: escalations, disputes, replies, payments to review.
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,              -- escalation | reply | review | unmatched_payment | dispute
+            customer_id TEXT,
+            invoice_ids TEXT NOT NULL DEFAULT '[]',  -- JSON list
+            playbook TEXT, step TEXT,
+            assign TEXT, note TEXT,
+            amount TEXT,
+            data TEXT,                       -- JSON
+            status TEXT NOT NULL DEFAULT 'open',     -- open | done | rejected
+            created_at TEXT NOT NULL,
+            done_at TEXT
+        );
+        CREATE INDEX tasks_status ON tasks(status);
+
+        CREATE TABLE payments (
+            id INTEGER PRIMARY KEY,
+            line_key TEXT NOT NULL UNIQUE,   -- bank transaction id, else hash(date, amount, text, position)
+            transaction_id TEXT,
+            file TEXT, row INTEGER,
+            date TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            currency TEXT,
+            payer TEXT, description TEXT, reference TEXT,
+            status TEXT NOT NULL DEFAULT 'matched',  -- matched | review | unmatched | rejected
+            imported_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id)
+        );
+
+        CREATE TABLE allocations (
+            id INTEGER PRIMARY KEY,
+            payment_id INTEGER NOT NULL REFERENCES payments(id),
+            invoice_id TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            confidence TEXT NOT NULL,        -- high | medium | low
+            method TEXT,                     -- invoice_number | payer_amount | payer | amount | manual
+            applied INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (payment_id, invoice_id)
+        );
+        CREATE INDEX allocations_invoice ON allocations(invoice_id, applied);
+
+        -- Pauses, disputes and promises to pay, on an invoice or a whole customer.
+        CREATE TABLE holds (
+            id INTEGER PRIMARY KEY,
+            invoice_id TEXT, customer_id TEXT,
+            kind TEXT NOT NULL,              -- pause | dispute | promise
+            until TEXT,                      -- NULL = until released
+            note TEXT,
+            created_at TEXT NOT NULL,
+            released_at TEXT
+        );
+
+        -- Addresses a channel must not use: opted out, invalid, bounced.
+        CREATE TABLE suppressions (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT,
+            channel TEXT NOT NULL,
+            address TEXT,
+            reason TEXT NOT NULL,            -- opted_out | invalid | bounced | unsubscribed | spamreport | dropped
+            created_at TEXT NOT NULL,
+            released_at TEXT
+        );
+        CREATE INDEX suppressions_customer ON suppressions(customer_id, channel);
+
+        -- Everything else that happened, for `history`: gone invoices, delivery updates, replies, webhooks.
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            invoice_id TEXT, customer_id TEXT, message_id INTEGER,
+            data TEXT,                       -- JSON
+            external_id TEXT UNIQUE          -- e.g. SendGrid sg_event_id, for dedupe
+        );
+        CREATE INDEX events_invoice ON events(invoice_id);
+        CREATE INDEX events_customer ON events(customer_id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_initial,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Run every migration not yet applied, each in its own transaction. Returns the new version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StateError(
+            f"the state file was written by a newer collectbot (schema {version}, this one knows {len(MIGRATIONS)}); "
+            "upgrade collectbot"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number](conn)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+# ---------------------------------------------------------------------------- opening
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _create_atomically(path: Path) -> None:
+    """Build a migrated database under a temporary name (mode 0600) and link it into place.
+
+    `os.link` fails if another process created the file first, so two first runs never
+    clobber each other, and a crash leaves at most a stray temporary file, never a half-made state.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=DELETE")  # a single file until it is in place
+        migrate(conn)
+        conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # someone else won the race; their file is as good as ours
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class State:
+    """An open state file. `conn` is a plain sqlite3 connection in autocommit mode; use
+    `transaction()` to group writes. `db` is the same connection wrapped by sqlite-utils."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = True) -> "State":
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise StateError(f"no state file at {path} yet (it is created by the first `collectbot run`)")
+            _create_atomically(path)
+        try:
+            conn = _connect(path)
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open state file {path}: {exc}") from None
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "State":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any exception, so a crash never half-writes)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- small shared helpers ------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def log_event(self, at: datetime, kind: str, *, invoice_id: str | None = None, customer_id: str | None = None,
+                  message_id: int | None = None, data: str | None = None, external_id: str | None = None) -> bool:
+        """Append to the event log; False when `external_id` was already recorded (dedupe)."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO events(at, kind, invoice_id, customer_id, message_id, data, external_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (iso(at), kind, invoice_id, customer_id, message_id, data, external_id),
+        )
+        return cur.rowcount == 1
+
+
+# ---------------------------------------------------------------------------- the workspace lock
+
+
+class WorkspaceLock:
+    """An exclusive, non-blocking flock on `<state>.lock`, held for a whole command.
+
+    The kernel releases a flock when its process dies, so a lock left by a crashed or
+    killed run is simply taken over by the next one: no stale-lock waiting, no pid guessing.
+    """
+
+    def __init__(self, state_path: Path):
+        self.path = Path(str(state_path) + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip()
+            os.close(fd)
+            who = f" (pid {holder})" if holder else ""
+            raise LockedError(f"another collectbot run holds the workspace lock{who}: {self.path}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "WorkspaceLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
