@@ -733,7 +733,7 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
             ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
         template = ck.string(sm, "template", key)
         if channel and channel != "task" and not template:
-            ck.error(f"{key}.template", line, f"{"an" if channel == "email" else "a"} {channel} step needs a `template`")
+            ck.error(f"{key}.template", line, f"{'an' if channel == 'email' else 'a'} {channel} step needs a `template`")
         fallback = ck.choice(sm, "fallback", key, MESSAGE_CHANNELS, None)
         if channel == "task" and not sm.get("note"):
             ck.error(f"{key}.note", line, "a task step needs a `note`")

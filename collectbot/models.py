@@ -89,9 +89,14 @@ class SourceFile:
 @dataclass
 class LoadResult:
     invoices: list[Invoice]
-    customers: dict[str, Customer]
+    customers: dict[str, Customer]  # every customer_id an invoice references (derived when no file has it)
     errors: list[RowError]
     files: list[SourceFile]
+    # Invoice ids seen only in bad rows: neither chased nor closed as `gone` (their data is unreadable).
+    unreadable_ids: set[str] = field(default_factory=set)
+    # True when an invoice file could not be read at all: the `gone` rule is suspended for this load,
+    # so a missing or broken export never closes every invoice.
+    incomplete: bool = False
 
 
 @dataclass(slots=True)
