@@ -44,8 +44,21 @@ def parse_iso(text: str | None) -> datetime | None:
 # ---------------------------------------------------------------------------- migrations
 
 
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute statements one by one (executescript would COMMIT the migration's transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise StateError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
 def _m001_initial(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    _run_script(
+        conn,
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 
