@@ -224,6 +224,7 @@ class _Checker:
     def __init__(self, file: Path):
         self.file = str(file)
         self.problems: list[ConfigProblem] = []
+        self.suggested: set[str] = set()  # key paths offered as "did you mean": not also reported missing
 
     def error(self, key: str, line: int | None, message: str) -> None:
         self.problems.append(ConfigProblem(self.file, line, key, message))
@@ -246,12 +247,14 @@ class _Checker:
             if k not in allowed:
                 guess = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
                 hint = f" (did you mean {guess[0]!r}?)" if guess else f" (valid keys: {', '.join(allowed)})"
+                if guess:
+                    self.suggested.add(_join(key, guess[0]))
                 self.error(_join(key, k), _line(value, k), f"unknown key {k!r}{hint}")
         return value  # type: ignore[return-value]
 
     def string(self, m: dict, key: str, prefix: str, *, required: bool = False, default: Any = None) -> Any:
         if key not in m or m[key] is None:
-            if required:
+            if required and _join(prefix, key) not in self.suggested:
                 self.error(_join(prefix, key), getattr(m, "line", None), f"missing required key {key!r}")
             return default
         value = m[key]
@@ -346,6 +349,7 @@ def _weekday(value: Any) -> int | None:
     return WEEKDAYS.index(text) if text in WEEKDAYS else None
 
 
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SECRET_RE = re.compile(r"^(SG\.[\w-]{10,}\.[\w-]{10,}|AC[0-9a-f]{32}|SK[0-9a-f]{32}|[0-9a-f]{32}|sk_(live|test)_\w{10,})$")
 
 
@@ -440,6 +444,10 @@ def _business(ck: _Checker, top: LineDict) -> Business:
     merged = LineDict()
     merged.lines, merged.line = {}, 1
     block = ck.mapping(top.get("business"), "business", _line(top, "business"), BUSINESS_KEYS)
+    for k in BUSINESS_KEYS:
+        if k in top and k in block:
+            ck.warn(k, _line(top, k), f"{k!r} is set both at the top level and under `business:` "
+                    f"(line {_line(block, k)}); the `business:` one is used")
     for source in (top, block):  # the business: block wins over top-level keys
         for k in BUSINESS_KEYS:
             if k in source:
@@ -466,6 +474,10 @@ def _business(ck: _Checker, top: LineDict) -> Business:
         b.locale = loc
     except Exception:
         ck.error("business.locale", _line(merged, "locale"), f"unknown locale {loc!r} (e.g. en_IN, en_US, de_DE)")
+    if isinstance(merged.get("country"), bool):
+        ck.error("business.country", _line(merged, "country"), "YAML read this country code as true/false; "
+                 "quote it (country: \"NO\")")
+        merged["country"] = None
     country = ck.string(merged, "country", "business", default=None)
     b.country = country.upper() if country else None
 
@@ -499,7 +511,10 @@ def _business(ck: _Checker, top: LineDict) -> Business:
         items: list[Any]
         if isinstance(hol, dict):
             hm = ck.mapping(hol, "business.holidays", _line(merged, "holidays"), ("country", "subdiv", "dates"))
-            if hm.get("country"):
+            if isinstance(hm.get("country"), bool):
+                ck.error("business.holidays.country", _line(hm, "country"), "YAML read this country code as "
+                         "true/false; quote it (country: \"NO\")")
+            elif hm.get("country"):
                 b.holiday_country = str(hm["country"]).upper()
             if hm.get("subdiv"):
                 b.holiday_subdiv = str(hm["subdiv"])
@@ -509,7 +524,10 @@ def _business(ck: _Checker, top: LineDict) -> Business:
         else:
             items = [hol]
         for item in items:
-            if isinstance(item, date):
+            if isinstance(item, bool):
+                ck.error("business.holidays", _line(merged, "holidays"), "YAML read a country code as true/false; "
+                         "quote it (\"NO\")")
+            elif isinstance(item, date):
                 dates.add(item)
             elif isinstance(item, str) and re.fullmatch(r"[A-Za-z]{2}", item):
                 b.holiday_country = item.upper()
@@ -618,6 +636,11 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
                 ch.rate = float(r.group(1)) / {"s": 1, "m": 60, "h": 3600}[r.group(2)]
         if isinstance(m.get("options"), dict):
             ch.options = dict(m["options"])
+        for var_key in ("api_key_env", "account_sid_env", "auth_token_env"):
+            var = m.get(var_key)
+            if var is not None and not _ENV_NAME_RE.fullmatch(str(var)):
+                ck.error(f"{key}.{var_key}", _line(m, var_key), f"expected the NAME of an environment variable "
+                         f"(like SENDGRID_API_KEY), got {str(var)[:12]!r}...; never put the secret itself here")
         if ch.provider == "twilio" and not (ch.sender or ch.messaging_service_sid):
             ck.error(key, _line(block, name), "twilio needs `from:` (a number) or `messaging_service_sid:`")
         if ch.provider == "sendgrid" and not ch.sender:
@@ -675,6 +698,8 @@ def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
             files.extend((p, line) for p in matched)
         else:
             files.append((root / pattern, line))
+    if not files and not value:
+        ck.warn("playbooks", _line(top, "playbooks"), "no playbooks are listed: nothing will ever be sent")
     playbooks: list[Playbook] = []
     seen: dict[str, str] = {}
     for order, (p, line) in enumerate(files):
@@ -719,7 +744,7 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         sid = ck.string(sm, "id", key, required=True)
         at_text = ck.string(sm, "at", key, required=True)
         channel = ck.choice(sm, "channel", key, CHANNELS, None)
-        if "channel" not in sm:
+        if "channel" not in sm and f"{key}.channel" not in ck.suggested:
             ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
@@ -732,10 +757,10 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         if at is not None and at.anchor == "previous" and i == 0:
             ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
         template = ck.string(sm, "template", key)
-        if channel and channel != "task" and not template:
+        if channel and channel != "task" and not template and f"{key}.template" not in ck.suggested:
             ck.error(f"{key}.template", line, f"{'an' if channel == 'email' else 'a'} {channel} step needs a `template`")
         fallback = ck.choice(sm, "fallback", key, MESSAGE_CHANNELS, None)
-        if channel == "task" and not sm.get("note"):
+        if channel == "task" and not sm.get("note") and f"{key}.note" not in ck.suggested:
             ck.error(f"{key}.note", line, "a task step needs a `note`")
         weekdays: list[int] = []
         monthdays: list[int] = []

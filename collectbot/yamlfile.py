@@ -34,6 +34,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     out.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool) and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value  # YAML 1.1 reads the key `on:` (a step's weekdays) as True; keep the word
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out

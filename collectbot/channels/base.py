@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from ..config import ChannelConfig, Config
@@ -27,6 +28,7 @@ class OutgoingMessage:
     html: str | None = None  # email, optional HTML part
     whatsapp_content_sid: str | None = None  # WhatsApp approved template (Twilio Content SID)
     content_variables: dict[str, str] | None = None  # its variables ({"1": "...", ...})
+    at: datetime | None = None  # the run's moment (--now): providers that log a time use it, never the clock
 
 
 @dataclass

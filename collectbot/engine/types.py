@@ -28,6 +28,7 @@ class TouchRecord:
     at: datetime  # when it was recorded (sent_at for sent ones)
     message_id: int | None = None
     delivery_status: str | None = None  # provider-reported (delivered, undelivered, read, bounce...)
+    reason: str | None = None  # for skipped/superseded rows: why (no_address, opted_out, condition_false...)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,278 @@
+"""`collectbot check`: validate everything at once and report every problem with file and line.
+
+Three layers, each reported even when another fails: the configuration and playbooks
+(`config.read_config`), the expressions and templates they use (`render.compile_problems`),
+and the invoice/customer sources (`sources.load_sources`). Exit 2 on any config, playbook or
+template error (or a source file that cannot be read), 1 when only source rows are bad,
+0 when clean. Warnings (a value that looks like a secret, an unset credential variable)
+never change the exit code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from babel.numbers import format_currency
+from rich.table import Table
+
+from ..config import Config, ConfigProblem, read_config
+from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
+from ..models import LoadResult, RowError
+from ..render import compile_problems
+
+FILE_LEVEL = ("file", "config")  # RowError kinds that mean a whole source could not be used
+MAX_ROWS_SHOWN = 50
+
+
+@dataclass
+class CheckReport:
+    problems: list[ConfigProblem] = field(default_factory=list)  # config, playbook, template (errors + warnings)
+    errors: list[RowError] = field(default_factory=list)  # source files and rows
+    summary: dict[str, Any] = field(default_factory=dict)
+    strict: bool = False
+
+    @property
+    def config_errors(self) -> list[ConfigProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ConfigProblem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        return [e for e in self.errors if e.kind in FILE_LEVEL]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.config_errors or self.file_errors:
+            return ExitCode.BAD_INPUT
+        if self.errors:
+            return ExitCode.BAD_INPUT if self.strict else ExitCode.PARTIAL
+        return ExitCode.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.exit_code == ExitCode.OK,
+            "problems": [p.as_dict() for p in self.problems],
+            "errors": [e.as_dict() | {"kind": e.kind} for e in self.errors],
+            "summary": self.summary,
+        }
+
+
+def run_check(config_path: Path, *, strict: bool = False, environ: Mapping[str, str] | None = None,
+              now: Callable[[Config], datetime] | None = None) -> CheckReport:
+    """Everything `check` verifies, as data (the command only prints it).
+
+    `now(config)` gives the moment to evaluate `match` conditions at (for the playbook usage
+    summary); without it the usage summary is left out."""
+    report = CheckReport(strict=strict)
+    config, problems = read_config(config_path)
+    report.problems.extend(problems)
+    if config is None:
+        report.summary = {"config": str(config_path), "loaded": False}
+        return report
+    report.problems.extend(compile_problems(config))
+    report.problems.extend(credential_warnings(config, os.environ if environ is None else environ))
+    result = _load(config, report)
+    report.summary = _summary(config, result, report)
+    if result is not None and now is not None and not report.config_errors:
+        usage, problems = playbook_usage(config, result, now(config))
+        report.summary["playbook_usage"] = usage
+        report.problems.extend(problems)
+        report.summary["warnings"] = len(report.warnings)
+    return report
+
+
+def playbook_usage(config: Config, result: LoadResult, now: datetime) -> tuple[dict[str, int], list[ConfigProblem]]:
+    """How many open invoices each playbook would chase (the engine's own choice), plus
+    warnings for open invoices no playbook matches and for `match` conditions that fail."""
+    from ..engine.planner import PlanSession
+    from ..engine.types import PlanInput
+    from ..render import Renderer
+
+    open_invoices = [i for i in result.invoices if not i.stopped_by_status and i.balance > 0]
+    inp = PlanInput(now=now, config=config, invoices=open_invoices, customers=result.customers,
+                    balances={i.invoice_id: i.balance for i in open_invoices}, touches={})
+    session = PlanSession(inp, Renderer(config))
+    usage: dict[str, int] = {pb.name: 0 for pb in config.playbooks}
+    unmatched: list[str] = []
+    for inv in open_invoices:
+        pb = session.choose_playbook(inv, session.customer(inv))
+        if pb is None:
+            unmatched.append(inv.invoice_id)
+        else:
+            usage[pb.name] += 1
+    problems: list[ConfigProblem] = []
+    if unmatched:
+        shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
+        problems.append(ConfigProblem(str(config.path), None, "playbooks", f"{len(unmatched)} open invoice(s) match "
+                                      f"no playbook and will get no reminders: {shown}", "warning"))
+    failed: dict[str, list[dict]] = defaultdict(list)
+    for err in session.plan.errors:
+        failed[err.get("playbook") or ""].append(err)
+    for pb in config.playbooks:
+        if failed.get(pb.name):
+            first = failed[pb.name][0]
+            problems.append(ConfigProblem(pb.file, pb.line_of.get("match"), "match",
+                                          f"could not be evaluated for {len(failed[pb.name])} invoice(s), e.g. "
+                                          f"{first['invoice_id']}: {first['message']}", "warning"))
+    return usage, problems
+
+
+def credential_warnings(config: Config, environ: Mapping[str, str]) -> list[ConfigProblem]:
+    """A real provider whose credential variable is not set would stop `run`: say so now."""
+    out = []
+    for name, ch in config.channels.items():
+        if not ch.enabled or ch.provider == "outbox":
+            continue
+        variables = [ch.api_key_env] if ch.provider == "sendgrid" else [ch.account_sid_env, ch.auth_token_env]
+        for var in filter(None, variables):
+            if not environ.get(var):
+                out.append(ConfigProblem(str(config.path), None, f"channels.{name}",
+                                         f"environment variable {var} is not set; `run` cannot send {name} "
+                                         f"with {ch.provider} until it is", "warning"))
+    return out
+
+
+def _load(config: Config, report: CheckReport) -> LoadResult | None:
+    try:
+        from ..sources import load_sources
+    except ImportError as exc:  # the sources package is unusable: say so rather than crash
+        report.errors.append(RowError(str(config.path), None, None, f"cannot load sources: {exc}", kind="file"))
+        return None
+    try:
+        result = load_sources(config)
+    except Exception as exc:  # noqa: BLE001 - one broken reader must not hide the other reports
+        report.errors.append(RowError(str(config.path), None, None, f"reading the sources failed: {exc}", kind="file"))
+        return None
+    report.errors.extend(result.errors)
+    return result
+
+
+def _summary(config: Config, result: LoadResult | None, report: CheckReport) -> dict[str, Any]:
+    templates = sorted(p.name for p in Path(config.templates_dir).glob("*.j2")) if config.templates_dir.is_dir() else []
+    summary: dict[str, Any] = {
+        "config": str(config.path),
+        "loaded": True,
+        "locale": config.business.locale,
+        "playbooks": [pb.name for pb in config.playbooks],
+        "steps": sum(len(pb.steps) for pb in config.playbooks),
+        "templates": len(templates),
+        "sources": [str(s.path) for s in config.invoice_sources + config.customer_sources],
+        "config_errors": len(report.config_errors),
+        "warnings": len(report.warnings),
+        "bad_rows": len([e for e in report.errors if e.kind not in FILE_LEVEL]),
+        "file_errors": len(report.file_errors),
+    }
+    if result is not None:
+        open_invoices = [i for i in result.invoices if not i.stopped_by_status]
+        outstanding: dict[str, Decimal] = defaultdict(Decimal)
+        for inv in open_invoices:
+            outstanding[inv.currency] += inv.balance
+        summary |= {
+            "invoices": len(result.invoices),
+            "open_invoices": len(open_invoices),
+            "customers": len(result.customers),
+            "outstanding": {cur: str(amount) for cur, amount in sorted(outstanding.items())},
+        }
+    return summary
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def _where(file: str, line: int | None, root: Path) -> str:
+    try:
+        shown = Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        shown = file
+    return f"{shown}:{line}" if line else shown
+
+
+def _money(amount: str, currency: str, locale: str) -> str:
+    try:
+        return format_currency(Decimal(amount), currency, locale=locale)
+    except Exception:  # noqa: BLE001 - an odd currency code still prints
+        return f"{amount} {currency}"
+
+
+def print_report(env: Env, report: CheckReport) -> None:
+    root = Path(report.summary.get("config", ".")).parent.resolve()
+    if report.problems:
+        table = Table(title="Configuration, playbooks and templates", title_justify="left", show_lines=False)
+        table.add_column("")
+        table.add_column("where", no_wrap=True)  # file:line stays copyable
+        table.add_column("key", overflow="fold")
+        table.add_column("problem", overflow="fold", ratio=1)
+        for p in sorted(report.problems, key=lambda p: (p.severity != "error", p.file, p.line or 0)):
+            mark = "[red]error[/]" if p.severity == "error" else "[yellow]warning[/]"
+            table.add_row(mark, _where(p.file, p.line, root), p.key, p.message)
+        env.print(table)
+    if report.errors:
+        table = Table(title="Sources", title_justify="left")
+        table.add_column("file", no_wrap=True)
+        table.add_column("row", justify="right")
+        table.add_column("column", overflow="fold")
+        table.add_column("problem", overflow="fold", ratio=1)
+        for e in report.errors[:MAX_ROWS_SHOWN]:
+            table.add_row(_where(e.file, None, root), "" if e.row is None else str(e.row), e.column or "", e.message)
+        env.print(table)
+        if len(report.errors) > MAX_ROWS_SHOWN:
+            env.print(f"... and {len(report.errors) - MAX_ROWS_SHOWN} more (use --json for all of them)")
+    s = report.summary
+    if not s.get("loaded"):
+        env.print("[bold red]The configuration could not be read.[/]")
+        return
+    parts = []
+    if "invoices" in s:
+        owed = ", ".join(_money(amount, cur, s["locale"]) for cur, amount in s["outstanding"].items()) or "nothing"
+        parts.append(f"{s['invoices']} invoices ({s['open_invoices']} open, {owed} outstanding), "
+                     f"{s['customers']} customers")
+    if "playbook_usage" in s:
+        used = ", ".join(f"{name} {n}" for name, n in s["playbook_usage"].items())
+        parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps; open invoices per playbook: {used})")
+    else:
+        parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps)")
+    parts.append(f"{s['templates']} templates")
+    env.print("; ".join(parts) + ".", highlight=False)
+    code = report.exit_code
+    counts = (f"{s['config_errors']} config/playbook/template errors, {s['file_errors']} unreadable sources, "
+              f"{s['bad_rows']} bad rows, {s['warnings']} warnings")
+    if code == ExitCode.OK:
+        env.print(f"[green]OK[/] - {counts}.", highlight=False)
+    elif code == ExitCode.PARTIAL:
+        env.print(f"[yellow]Usable, but some rows are bad[/] (they will be skipped and reported) - {counts}.",
+                  highlight=False)
+    else:
+        env.print(f"[red]Not usable until fixed[/] - {counts}.", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check_command(
+        ctx: typer.Context,
+        strict: Annotated[bool, typer.Option("--strict", help="Treat any bad source row as an error (exit 2).")] = False,
+        config: ConfigOpt = None,
+        now: NowOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Validate the config, playbooks, templates and sources; report every problem at once."""
+
+        def body(env: Env) -> int:
+            report = run_check(env.config_path, strict=strict, now=lambda cfg: env.now(cfg.tz))
+            if env.json:
+                env.emit_json(report.as_dict())
+            else:
+                print_report(env, report)
+            return report.exit_code
+
+        execute(config, now, json_out, body, ctx)

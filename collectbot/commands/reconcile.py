@@ -1,0 +1,194 @@
+"""`collectbot reconcile FILE…` — match incoming money to invoices and record it (SPEC 7).
+
+Also the review desk for doubtful matches: `--review` lists them, `--accept ID` applies a
+suggestion, `--reject ID` drops it (the payment then waits in the queue as unmatched).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("reconcile")
+    def reconcile(
+        ctx: typer.Context,
+        files: Annotated[list[str] | None, typer.Argument(help="Payments CSV or bank statements (CSV, OFX/QFX, "
+                                                          "MT940, CAMT.053/054).", show_default=False)] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the matches without recording them.")] = False,
+        fmt: Annotated[str | None, typer.Option("--format", help="Statement format when detection is not enough: "
+                                                "payments, bank_csv, ofx, qfx, mt940, camt053, camt054.",
+                                                show_default=False)] = None,
+        review: Annotated[bool, typer.Option("--review", help="List payments waiting for a decision.")] = False,
+        accept: Annotated[list[str] | None, typer.Option("--accept", metavar="PAYMENT_ID",
+                                                         help="Apply the suggested match of this payment.",
+                                                         show_default=False)] = None,
+        reject: Annotated[list[str] | None, typer.Option("--reject", metavar="PAYMENT_ID",
+                                                         help="Drop the suggested match of this payment.",
+                                                         show_default=False)] = None,
+        config: ConfigOpt = None,
+        now: NowOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Match payments and bank lines to open invoices and record the matches."""
+
+        def body(env: Env) -> int:
+            if accept or reject or review:
+                if files:
+                    raise UsageError("give statement files or --review/--accept/--reject, not both")
+                return _decide(env, accept or [], reject or [])
+            if not files:
+                raise UsageError("give at least one payments or statement file (or --review)")
+            if fmt is not None:
+                from ..reconcile.readers import FORMATS
+
+                if fmt not in FORMATS:
+                    raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+            return _reconcile(env, files, dry_run, fmt)
+
+        execute(config, now, json_out, body, ctx)
+
+
+# ---------------------------------------------------------------------------- reconcile FILE…
+
+
+def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> int:
+    from ..reconcile import reconcile_files
+
+    config = env.config()
+    now = env.now()
+    with env.err_console.status("Reconciling…") if not env.json else _null():
+        report = reconcile_files(config, files, now, dry_run=dry_run, format=fmt)
+    if env.json:
+        env.emit_json(report.as_dict())
+        return report.exit_code
+    _print_report(env, report)
+    return report.exit_code
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _line_table(title: str, entries: list[dict[str, Any]], *, with_invoices: bool = True) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("id", justify="right")
+    table.add_column("date")
+    table.add_column("amount", justify="right")
+    table.add_column("line", overflow="fold", max_width=60)
+    if with_invoices:
+        table.add_column("invoices")
+        table.add_column("how")
+    for e in entries:
+        text = e["description"] or ""
+        if e.get("payer") and e["payer"] not in text:
+            text = f"{e['payer']} — {text}"
+        row = [str(e.get("payment_id", "")), e["date"], f"{e['amount']} {e.get('currency') or ''}".strip(), text]
+        if with_invoices:
+            allocs = e.get("allocations") or {}
+            inv = ", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
+            if e.get("credit"):
+                inv += f" + credit {e['credit']}"
+            how = f"{e['method']} · {e['confidence']}"
+            if e.get("reason") and not e.get("applied"):
+                how += f"\n{e['reason']}"
+            row += [inv, how]
+        else:
+            row[-1] = f"{text}\n[dim]{e.get('reason') or ''}[/]"
+        table.add_row(*row)
+    return table
+
+
+def _print_report(env: Env, report) -> None:
+    s = report.summary()
+    if report.matches:
+        env.print(_line_table("Matched (applied)" if not report.dry_run else "Matched (would be applied)",
+                              report.matches))
+    if report.review:
+        env.print(_line_table("For review (not applied)", report.review))
+    if report.unmatched:
+        env.print(_line_table("Unmatched credits", report.unmatched, with_invoices=False))
+    for err in report.errors:
+        where = err.get("file") or ""
+        if err.get("row") is not None:
+            where += f", row {err['row']}"
+        env.err_console.print(f"[red]error:[/] {where}: {err['message']}", highlight=False, markup=True)
+    verb = "would match" if report.dry_run else "matched"
+    env.print(f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']} ({s['matched_amount']}), "
+              f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
+              f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""),
+              highlight=False)
+    if report.review and not report.dry_run:
+        env.print("Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
+
+
+# ---------------------------------------------------------------------------- --review / --accept / --reject
+
+
+def _decide(env: Env, accept: list[str], reject: list[str]) -> int:
+    from ..pipeline import _closing
+    from ..reconcile import record
+    from ..state import State, WorkspaceLock
+
+    config = env.config()
+    now = env.now()
+    done: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    if not accept and not reject:
+        pending = []
+        if config.state_path.exists():
+            with _closing(State.open(config.state_path)) as state:
+                pending = record.pending_reviews(state)
+        if env.json:
+            env.emit_json({"review": pending})
+            return ExitCode.OK
+        _print_pending(env, pending)
+        return ExitCode.OK
+    with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
+        for action, refs in (("accept", accept), ("reject", reject)):
+            for ref in refs:
+                try:
+                    outcome = record.accept(state, ref, now) if action == "accept" else record.reject(state, ref, now)
+                    done.append({"action": action, **outcome})
+                except record.RecordError as exc:
+                    errors.append({"payment": ref, "message": str(exc)})
+    if env.json:
+        env.emit_json({"done": done, "errors": errors})
+    else:
+        for d in done:
+            allocs = ", ".join(f"{k} {v}" for k, v in (d.get("allocations") or {}).items())
+            env.print(f"payment {d['payment_id']}: {d['action']}ed" + (f" → {allocs}" if allocs else "")
+                      + (f" (credit {d['credit']})" if d.get("credit") else ""), highlight=False)
+        for e in errors:
+            env.err_console.print(f"[red]error:[/] {e['message']}", highlight=False)
+    if errors:
+        return ExitCode.BAD_INPUT if not done else ExitCode.PARTIAL
+    return ExitCode.OK
+
+
+def _print_pending(env: Env, pending: list[dict[str, Any]]) -> None:
+    if not pending:
+        env.print("No payment is waiting for review.")
+        return
+    table = Table(title="Payments waiting for review", title_justify="left")
+    for col in ("id", "date", "amount", "line", "suggested", "how"):
+        table.add_column(col, overflow="fold")
+    for p in pending:
+        sugg = ", ".join(f"{a['invoice_id']} ({a['amount']})" for a in p["allocations"]) or "—"
+        how = ", ".join(sorted({f"{a['method']} · {a['confidence']}" for a in p["allocations"]})) or ""
+        text = p["description"] or ""
+        if p.get("payer") and p["payer"] not in text:
+            text = f"{p['payer']} — {text}"
+        table.add_row(str(p["id"]), p["date"], f"{p['amount']} {p.get('currency') or ''}", text, sugg, how)
+    env.print(table)
+    env.print("Accept: collectbot reconcile --accept ID   Reject: collectbot reconcile --reject ID   "
+              "Link by hand: collectbot match ID INVOICE…")

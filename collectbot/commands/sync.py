@@ -1,0 +1,91 @@
+"""`collectbot sync`: read back from Twilio what happened to recent SMS/WhatsApp messages.
+
+Delivery statuses (delivered, undelivered with the reason, read) go into the state, and
+replies to our numbers are handled: STOP-words opt the customer out of that channel, START
+opts them back in, anything else lands in the human queue. The work is in `delivery.py`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..channels.base import MissingCredentials, make_channel
+from ..delivery import SyncReport, sync_twilio
+from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
+from ..state import State
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def sync(
+        ctx: typer.Context,
+        days: Annotated[int, typer.Option("--days", min=1, help="Look at messages sent, and replies received, "
+                                          "in the last N days.")] = 7,
+        config: ConfigOpt = None,
+        now: NowOpt = None,
+        json_out: JsonOpt = False,
+    ) -> None:
+        """Fetch delivery statuses and replies from Twilio; handle STOP/START and queue other replies."""
+        execute(config, now, json_out, lambda env: _sync(env, days), ctx)
+
+
+def _sync(env: Env, days: int) -> int:
+    cfg = env.config()
+    moment = env.now()
+    clients = {}
+    try:
+        for name, channel in cfg.channels.items():
+            if channel.provider == "twilio" and channel.enabled:
+                clients[name] = make_channel(channel, cfg, os.environ)
+    except MissingCredentials as exc:
+        return _fail(env, str(exc))
+    if not clients:
+        if env.json:
+            env.emit_json({**SyncReport().as_dict(), "note": "no Twilio channel configured"})
+        else:
+            env.print("No channel uses Twilio; nothing to sync.")
+        return ExitCode.OK
+    with State.open(cfg.state_path) as state:
+        report = sync_twilio(state, clients, moment, days=days)
+    if env.json:
+        env.emit_json(report.as_dict())
+    else:
+        _print(env, report)
+    if report.fatal:
+        return ExitCode.BAD_INPUT
+    return ExitCode.PARTIAL if report.errors else ExitCode.OK
+
+
+def _fail(env: Env, message: str) -> int:
+    if env.json:
+        env.emit_json({"errors": [{"message": message}]})
+    else:
+        env.err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return ExitCode.BAD_INPUT
+
+
+def _print(env: Env, report: SyncReport) -> None:
+    env.print(f"Checked {report.checked} message(s); {len(report.statuses)} status change(s), "
+              f"{len(report.replies)} new repl(ies).")
+    if report.statuses:
+        table = Table(title="Delivery updates")
+        for column in ("message", "customer", "channel", "status", "why"):
+            table.add_column(column)
+        for s in report.statuses:
+            table.add_row(str(s["message_id"]), s["customer_id"] or "", s["channel"],
+                          f"{s['was'] or '-'} -> {s['status']}", s["explanation"] or "")
+        env.print(table)
+    if report.replies:
+        table = Table(title="Replies")
+        for column in ("from", "customer", "channel", "text", "done"):
+            table.add_column(column)
+        done = {"opt_out": "opted out of this channel", "opt_in": "opted back in", "queued": "added to the queue"}
+        for r in report.replies:
+            table.add_row(r["from"] or "", r["customer_id"] or "?", r["channel"], r["body"], done[r["action"]])
+        env.print(table)
+    for e in report.errors:
+        env.err_console.print(f"[yellow]warning:[/] {e['message']}", highlight=False)

@@ -1,0 +1,220 @@
+"""`explain INVOICE`: why the planner does what it does for one invoice.
+
+The answer is assembled from the same pieces the planner uses, so it cannot disagree with
+`preview`: the whole plan at `now` (which also settles consolidation, polite hours and caps),
+each playbook's `match`, each step's ledger row and due moment, and for "what happens next"
+a short timeline of this customer's invoices (a year ahead, assuming nobody pays).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..models import Customer
+from .planner import PlanSession
+from .schedule import StepTiming
+from .timeline import timeline
+from .types import Plan, PlanInput, TouchRecord
+
+NEXT_HORIZON_DAYS = 366
+
+
+class UnknownInvoice(LookupError):
+    """The invoice is not among the planner's invoices (not in the sources, or gone)."""
+
+
+@dataclass
+class PlaybookCheck:
+    name: str
+    priority: int
+    order: int
+    match: str | None
+    matched: bool  # False also when the match could not be evaluated (see error)
+    error: str | None = None
+
+
+@dataclass
+class StepState:
+    step: str
+    channel: str
+    at: str  # the step's `at:` as written (due+3d)
+    state: str  # sent | task | sending | uncertain | failed | superseded | skipped | condition_false |
+    #             due | waiting | not_applicable | stopped | error
+    due_at: datetime | None = None
+    until: datetime | None = None  # waiting: the earliest moment it may go
+    sent_at: datetime | None = None  # when the ledger recorded it
+    reason: str | None = None  # skipped / waiting: why (no_address, outside_hours, not_due, waiting_on...)
+    detail: str | None = None  # human words
+
+
+@dataclass
+class NextEvent:
+    at: datetime | None
+    what: str
+    step: str | None = None
+    channel: str | None = None
+
+
+@dataclass
+class Explanation:
+    invoice_id: str
+    customer_id: str
+    now: datetime
+    balance: Decimal
+    status: str
+    playbook: str | None
+    why: str
+    playbooks: list[PlaybookCheck] = field(default_factory=list)
+    stopped: str | None = None
+    steps: list[StepState] = field(default_factory=list)
+    next: NextEvent | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
+    """Playbook chosen and why, each step's state, and the next thing that will happen."""
+    inv = next((i for i in inp.invoices if i.invoice_id == invoice_id), None)
+    if inv is None:
+        raise UnknownInvoice(f"invoice {invoice_id!r} is not among the open invoices of the sources")
+    full = PlanSession(inp, renderer).run()
+    probe = PlanSession(inp, renderer)  # a fresh session: evaluating every `match` records nothing in `full`
+    cust = probe.customer(inv)
+    stop = full.stopped.get(invoice_id)
+
+    checks = []
+    chosen = None
+    for pb in probe.playbooks:
+        got = probe.matches(pb, inv, cust)
+        checks.append(PlaybookCheck(pb.name, pb.priority, pb.order, pb.match, got is True,
+                                    None if isinstance(got, bool) else got))
+        if got is True and chosen is None:
+            chosen = pb
+    ex = Explanation(invoice_id=invoice_id, customer_id=inv.customer_id, now=inp.now, balance=probe.balance(inv),
+                     status=inv.status, playbook=chosen.name if chosen else None, why=_why(checks, chosen),
+                     playbooks=checks, stopped=stop,
+                     errors=[e for e in full.errors if e.get("invoice_id") == invoice_id])
+    if chosen is None:
+        ex.next = NextEvent(None, "nothing: no playbook applies to this invoice")
+        return ex
+    timings = probe.timings(inv, cust, chosen)
+    ex.steps = [_state(t, invoice_id, chosen.name, full, probe, cust, stop, ex.errors) for t in timings]
+    ex.next = _next(inp, renderer, ex, stop)
+    return ex
+
+
+def _why(checks: list[PlaybookCheck], chosen: Any) -> str:
+    if chosen is None:
+        failed = [c.name for c in checks if c.error]
+        extra = f" ({', '.join(failed)} could not be evaluated)" if failed else ""
+        return f"no playbook's match is true for this invoice{extra}"
+    cond = f"match `{chosen.match}` is true" if chosen.match else "it has no match condition (applies to every invoice)"
+    others = [c.name for c in checks if c.matched and c.name != chosen.name]
+    tail = f"; also matched but lower in priority/order: {', '.join(others)}" if others else ""
+    return f"{chosen.name}: {cond}, priority {chosen.priority}{tail}"
+
+
+def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: PlanSession, cust: Customer,
+           stop: str | None, errors: list[dict[str, Any]]) -> StepState:
+    now = probe.now
+    step = t.step
+    s = StepState(step=step.id, channel=step.channel, at=str(step.at), state="", due_at=t.due_at)
+    row: TouchRecord | None = t.row
+    if row is not None and row.status != "failed":
+        s.state, s.sent_at, s.reason = row.status, row.at, row.reason
+        s.detail = {
+            "sent": f"sent by {row.channel}",
+            "task": "handed to a person as a task",
+            "sending": "being sent by another run",
+            "uncertain": "the process died while sending: outcome unknown; not sent again unless you ask",
+            "superseded": "superseded by a later step (catch-up)",
+            "skipped": f"skipped for good: {row.reason or 'see history'}",
+        }.get(row.status)
+        return s
+    if stop:
+        s.state, s.detail = "stopped", f"nothing more is sent: {stop}"
+        return s
+    for m in full.messages:
+        for touch in m.touches:
+            if touch.invoice_id == invoice_id and touch.playbook == playbook and touch.step == step.id:
+                others = len(m.touches) - 1
+                s.state = "due"
+                s.detail = (f"would be sent now by {m.channel} to {m.to}"
+                            + (f", in one message with {others} other invoice(s)" if others else ""))
+                return s
+    for task in full.tasks:
+        for touch in task.touches:
+            if touch.invoice_id == invoice_id and touch.playbook == playbook and touch.step == step.id:
+                s.state, s.detail = "due", f"a task for {task.assign} would be created now"
+                return s
+    for sk in full.skips:
+        if sk.invoice_id == invoice_id and sk.playbook == playbook and sk.step == step.id:
+            s.reason, s.detail, s.until = sk.reason, sk.detail, sk.until
+            if sk.reason in ("superseded", "condition_false"):
+                s.state = sk.reason
+            elif sk.permanent:
+                s.state = "skipped"
+            elif sk.reason == "no_issue_date":
+                s.state = "not_applicable"
+            else:
+                s.state = "waiting"
+            return s
+    for e in errors:
+        if e.get("playbook") == playbook and e.get("step") == step.id:
+            s.state, s.detail = "error", e.get("message")
+            return s
+    if row is not None:  # failed, and not retried in this run
+        s.state, s.sent_at, s.detail = "failed", row.at, "the last attempt failed; it is retried when due"
+    if t.due_at is not None and t.due_at > now:
+        s.state = s.state or "waiting"
+        s.reason, s.until = "not_due", t.due_at
+        s.detail = s.detail or "not due yet"
+        if step.channel != "task":  # a message due at night or on a day off goes at the next working moment
+            tz = probe.cal.zone(cust.timezone)
+            s.until = probe.cal.next_allowed(t.due_at, tz) or t.due_at
+            if s.until != t.due_at:
+                s.detail = f"not due yet; due outside working hours in {tz.key}, so it goes at the next working moment"
+    elif t.due_at is None:
+        s.state = s.state or "waiting"
+        s.reason = t.why
+        s.detail = s.detail or ("waits until the step before it is sent" if t.why == "waiting_on"
+                                else "the invoice has no issue date")
+        if t.why == "no_issue_date":
+            s.state = "not_applicable"
+    else:
+        s.state = s.state or "waiting"
+    return s
+
+
+def _next(inp: PlanInput, renderer: Any, ex: Explanation, stop: str | None) -> NextEvent:
+    if stop:
+        return NextEvent(None, f"nothing: the invoice is stopped ({stop})")
+    for s in ex.steps:
+        if s.state == "due":
+            return NextEvent(inp.now, f"step {s.step!r} goes out in this run ({s.detail})", s.step, s.channel)
+    if all(s.state in ("sent", "task", "superseded", "skipped", "condition_false", "uncertain") for s in ex.steps):
+        return NextEvent(None, "nothing: every step of the playbook is done")
+    mine = [i for i in inp.invoices if i.customer_id == ex.customer_id]
+    ids = {i.invoice_id for i in mine}
+    small = PlanInput(
+        now=inp.now, config=inp.config, invoices=mine, customers=inp.customers, balances=inp.balances,
+        touches={k: v for k, v in inp.touches.items() if k in ids},
+        recent_messages=[m for m in inp.recent_messages if m.customer_id == ex.customer_id],
+        held_invoices=inp.held_invoices, held_customers=inp.held_customers, suppressed=inp.suppressed,
+        suppressed_addresses=inp.suppressed_addresses,
+    )
+    for p in timeline(small, renderer, NEXT_HORIZON_DAYS):
+        for m in p.messages:
+            for t in m.touches:
+                if t.invoice_id == ex.invoice_id:
+                    return NextEvent(p.now, f"step {t.step!r} by {m.channel} to {m.to}", t.step, m.channel)
+        for task in p.tasks:
+            for t in task.touches:
+                if t.invoice_id == ex.invoice_id:
+                    return NextEvent(p.now, f"step {t.step!r}: a task for {task.assign}", t.step, "task")
+    return NextEvent(None, f"nothing within {NEXT_HORIZON_DAYS} days if nobody pays")

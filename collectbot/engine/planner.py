@@ -1,0 +1,480 @@
+"""The planner: what a run at `inp.now` would do (SPEC 3), as a pure function.
+
+`plan(inp, renderer)` reads nothing but its arguments: no clock, no files, no database. The
+pipeline builds `PlanInput` from the sources and the state file; `run` sends and records the
+`Plan`, `preview` prints it. Identical input gives an identical (sorted) plan.
+
+How one plan is made:
+
+1. Per invoice (in invoice_id order): stop rules (status, balance, holds); the playbook
+   (highest priority whose `match` holds; ties by order in collectbot.yaml); each step's due
+   moment (`schedule.py`); among the steps due and never done, the latest one is the candidate
+   and the earlier ones are superseded; a false `if` skips a step for good and lets the next
+   earlier due step be the candidate; the candidate's channel is resolved (address, opt-outs,
+   `fallback:`).
+2. Message touches are merged per (customer, channel, address) into one message. Each message
+   then passes polite hours (recipient's zone), the per-customer daily cap and the per-run
+   safety cap, most overdue first, and only the ones that pass are rendered.
+3. Task touches become tasks (one per customer and step): never delayed, never capped.
+
+A broken condition or template affects only its invoice or message: it lands in `plan.errors`
+and the rest of the plan goes on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ..config import Playbook, Step
+from ..models import Customer, Invoice
+from .calendar import UTC, WorkCalendar, calendar_for
+from .expressions import memo_key, names_in
+from .schedule import DONE_STATUSES, SETTLED_UNSENT, Scheduler, StepTiming
+from .types import Plan, PlanInput, PlannedMessage, PlannedTask, PlannedTouch, Skip, TouchRecord
+
+_NO_ROWS: dict[str, TouchRecord] = {}
+# Suppression reasons meaning "this address does not work" rather than "do not contact me".
+_DEAD_ADDRESS = frozenset({"bounced", "bounce", "invalid", "dropped", "undeliverable"})
+_CUSTOMER_NAMES = frozenset({"customer", "business"})
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A step chosen for an invoice in this run, with the channel and address it will use."""
+
+    invoice: Invoice
+    customer: Customer
+    playbook: Playbook
+    timing: StepTiming
+    channel: str
+    to: str | None = None
+
+    def touch(self) -> PlannedTouch:
+        return PlannedTouch(self.invoice.invoice_id, self.playbook.name, self.timing.step.id, self.channel,
+                            self.timing.due_at)  # type: ignore[arg-type]
+
+
+def plan(inp: PlanInput, renderer: Any, *, scheduler: Scheduler | None = None) -> Plan:
+    """What a run at `inp.now` would do. `scheduler` lets a caller planning many moments
+    over the same config (the timeline) share the due-moment memo."""
+    return PlanSession(inp, renderer, scheduler).run()
+
+
+class PlanSession:
+    """One planning pass: the input, the renderer and every memo (views, contexts, matches)."""
+
+    def __init__(self, inp: PlanInput, renderer: Any, scheduler: Scheduler | None = None):
+        self.inp = inp
+        self.r = renderer
+        self.config = inp.config
+        self.cal: WorkCalendar = calendar_for(inp.config.business)
+        self.sched = scheduler if scheduler is not None and scheduler.cal is self.cal else Scheduler(self.cal)
+        self.now: datetime = inp.now.astimezone(UTC)
+        self.today: date = inp.now.astimezone(self.cal.business_tz).date()
+        self.playbooks = sorted(inp.config.playbooks, key=lambda p: (-p.priority, p.order))
+        self.by_customer = {pb.name: bool(pb.match) and names_in(pb.match) <= _CUSTOMER_NAMES
+                            for pb in self.playbooks}
+        self.plan = Plan(now=inp.now)
+        self.candidates: list[Candidate] = []
+        self.task_candidates: list[Candidate] = []
+        self._customers: dict[str, Customer] = {}
+        self._customer_views: dict[str, dict] = {}
+        self._invoice_views: dict[str, dict] = {}
+        self._contexts: dict[str, dict] = {}
+        self._matches: dict[tuple[str, str], bool | str] = {}
+        self._due_memo: dict[tuple, tuple[list[StepTiming], list[StepTiming]]] = {}
+        self._expr_memo: dict[tuple, bool] = {}
+        self._business = getattr(renderer, "business_view", None) or {
+            "name": inp.config.business.name, "currency": inp.config.business.currency,
+            "locale": inp.config.business.locale, "timezone": inp.config.business.timezone,
+        }
+
+    # ------------------------------------------------------------------ the pass
+
+    def run(self) -> Plan:
+        for inv in sorted(self.inp.invoices, key=lambda i: i.invoice_id):
+            self.plan_invoice(inv)
+        self.plan_messages()
+        self.plan_tasks()
+        p = self.plan
+        p.skips.sort(key=lambda s: (s.invoice_id, s.playbook, s.step))
+        p.stopped = dict(sorted(p.stopped.items()))
+        p.playbook_of = dict(sorted(p.playbook_of.items()))
+        return p
+
+    def plan_invoice(self, inv: Invoice) -> None:
+        iid = inv.invoice_id
+        cust = self.customer(inv)
+        stop = self.stop_reason(inv)
+        if stop:
+            self.plan.stopped[iid] = stop
+            return
+        pb = self.choose_playbook(inv, cust)
+        if pb is None:
+            return
+        self.plan.playbook_of[iid] = pb.name
+        due, undated = self.due_steps(inv, cust, pb)
+        for t in undated:
+            self.skip(inv, pb, t.step, "no_issue_date", detail="the invoice has no issue date")
+        if due:
+            self.pick(inv, cust, pb, due)
+
+    def due_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> tuple[list[StepTiming], list[StepTiming]]:
+        """(steps due now and never done, latest due first; steps without an issue date to anchor on).
+
+        An invoice without ledger rows for the playbook has the same answer as every other such
+        invoice with the same dates and zone, so that answer is computed once (most of a big book)."""
+        rows = self.rows(inv.invoice_id, pb.name)
+        tz = self.cal.zone(cust.timezone)
+        key = None
+        if rows is _NO_ROWS:
+            key = (pb.name, inv.due_date, inv.issue_date, tz.key)
+            got = self._due_memo.get(key)
+            if got is not None:
+                return got
+        now = self.now
+        due: list[StepTiming] = []
+        undated: list[StepTiming] = []
+        for t in self.sched.timings(pb, inv, rows, tz):
+            if t.due_at is not None:
+                if t.due_at <= now:
+                    due.append(t)
+            elif t.why == "no_issue_date":
+                undated.append(t)
+        due.sort(key=lambda t: (t.due_at, t.index), reverse=True)
+        if key is not None:
+            self._due_memo[key] = (due, undated)
+        return due, undated
+
+    def pick(self, inv: Invoice, cust: Customer, pb: Playbook, due: list[StepTiming]) -> None:
+        """Catch-up: the latest due step whose `if` holds is the candidate; earlier ones are superseded.
+        `due` is sorted latest first (and may be shared between invoices: never modified)."""
+        chosen: StepTiming | None = None
+        for t in due:
+            step = t.step
+            if chosen is not None:
+                self.skip(inv, pb, step, "superseded", channel=step.channel,
+                          detail=f"superseded by step {chosen.step.id!r}")
+                continue
+            if step.condition:
+                ok = self.condition(step.condition, inv, cust, pb, step)
+                if ok is None:
+                    return  # the error is recorded; decide nothing else for this invoice now
+                if not ok:
+                    self.skip(inv, pb, step, "condition_false", channel=step.channel,
+                              detail=f"if: {step.condition}")
+                    continue
+            chosen = t
+        if chosen is None:
+            return
+        step = chosen.step
+        if step.channel == "task":
+            self.task_candidates.append(Candidate(inv, cust, pb, chosen, "task"))
+            return
+        channel, to, why = self.route(inv, cust, step)
+        if channel is None:
+            self.skip(inv, pb, step, why[0], channel=step.channel, detail=why[1])
+            return
+        self.candidates.append(Candidate(inv, cust, pb, chosen, channel, to))
+
+    # ------------------------------------------------------------------ messages
+
+    def plan_messages(self) -> None:
+        """Merge per (customer, channel, address); then polite hours, daily cap, run cap; render."""
+        groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
+        for c in self.candidates:
+            groups[(c.customer.customer_id, c.channel, c.to or "")].append(c)
+        ordered = sorted(groups.items(), key=lambda kv: (min(c.invoice.due_date for c in kv[1]), kv[0]))
+        limits = self.config.limits
+        sent_today = self.sent_today()
+        cap = limits.max_messages_per_run
+        if self.inp.max_messages is not None:
+            cap = min(cap, self.inp.max_messages)
+        blocked_memo: dict[str, Any] = {}
+        sent = 0
+        for (cid, channel, to), members in ordered:
+            members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
+            tz = self.cal.zone(members[0].customer.timezone)
+            if tz.key not in blocked_memo:
+                blocked_memo[tz.key] = self.cal.blocked(self.now, tz)
+            blocked = blocked_memo[tz.key]
+            if blocked is not None:
+                reason, until = blocked
+                where = f"in {tz.key}" if tz.key != self.cal.business_tz.key else "in the business time zone"
+                what = "a holiday" if reason == "holiday" else "outside working hours"
+                self.skip_all(members, reason, until, f"{what} {where}")
+                continue
+            key = (cid, channel)
+            if sent_today.get(key, 0) >= limits.per_customer_per_day:
+                local_day = self.now.astimezone(tz).date()
+                self.skip_all(members, "daily_cap", self.cal.next_day_start(local_day, tz),
+                              f"{limits.per_customer_per_day} {channel} message(s) a day per customer")
+                continue
+            if sent >= cap:
+                self.skip_all(members, "cap", None, f"the run's message cap ({cap}) is reached")
+                self.plan.capped += 1
+                continue
+            message = self.render_message(cid, channel, to, members)
+            if message is None:
+                continue
+            self.plan.messages.append(message)
+            sent_today[key] = sent_today.get(key, 0) + 1
+            sent += 1
+
+    def render_message(self, cid: str, channel: str, to: str, members: list[Candidate]) -> PlannedMessage | None:
+        """One message for all `members` (one customer, one channel, one address).
+
+        It is rendered with the template of the touch whose step came due last (the most
+        advanced step of the sequence speaks for the whole message); `invoices` lists every
+        invoice covered, most overdue first, and `invoice` is that touch's invoice."""
+        lead = max(members, key=lambda c: (c.timing.due_at, c.timing.index, c.invoice.invoice_id))
+        try:
+            context = dict(self.context(lead.invoice, lead.customer))
+            context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
+            rendered = self.r.message(lead.timing.step.template, channel, context)
+        except Exception as exc:  # noqa: BLE001 - a RenderError or a data problem: this message only
+            for c in members:
+                self.error(c.invoice, c.playbook, c.timing.step, exc)
+            return None
+        return PlannedMessage(
+            customer_id=cid, channel=channel, to=to, touches=[c.touch() for c in members],
+            scheduled_at=self.inp.now, body=rendered.body, subject=rendered.subject, html=rendered.html,
+            whatsapp_content_sid=rendered.whatsapp_content_sid, content_variables=rendered.content_variables,
+        )
+
+    def sent_today(self) -> dict[tuple[str, str], int]:
+        """Messages already sent per (customer, channel) on today's date in the recipient's zone."""
+        counts: dict[tuple[str, str], int] = {}
+        local_today: dict[str, date] = {}
+        for m in self.inp.recent_messages:
+            cust = self.inp.customers.get(m.customer_id)
+            tz = self.cal.zone(cust.timezone if cust else None)
+            today = local_today.get(tz.key)
+            if today is None:
+                today = local_today[tz.key] = self.now.astimezone(tz).date()
+            if m.at.astimezone(tz).date() == today and m.at <= self.inp.now:
+                counts[(m.customer_id, m.channel)] = counts.get((m.customer_id, m.channel), 0) + 1
+        return counts
+
+    # ------------------------------------------------------------------ tasks
+
+    def plan_tasks(self) -> None:
+        groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
+        for c in self.task_candidates:
+            groups[(c.customer.customer_id, c.playbook.name, c.timing.step.id)].append(c)
+        for (cid, _pb, _step), members in sorted(groups.items()):
+            members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
+            lead = members[0]
+            step = lead.timing.step
+            try:
+                context = dict(self.context(lead.invoice, lead.customer))
+                context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
+                assign = self.r.text(step.assign, context) if step.assign else (lead.customer.owner or "owner")
+                note = self.r.text(step.note, context) if step.note else ""
+            except Exception as exc:  # noqa: BLE001
+                for c in members:
+                    self.error(c.invoice, c.playbook, step, exc)
+                continue
+            amount = sum((self.balance(c.invoice) for c in members), Decimal(0))
+            self.plan.tasks.append(PlannedTask(customer_id=cid, touches=[c.touch() for c in members],
+                                               assign=assign, note=note, scheduled_at=self.inp.now, amount=amount))
+
+    # ------------------------------------------------------------------ rules
+
+    def stop_reason(self, inv: Invoice) -> str | None:
+        """Why nothing more goes to this invoice (SPEC 3 rule 1), or None."""
+        if inv.stopped_by_status:
+            return inv.status
+        if self.balance(inv) <= 0:
+            return "settled"
+        held = self.inp.held_invoices.get(inv.invoice_id)
+        if held:
+            return held
+        held = self.inp.held_customers.get(inv.customer_id)
+        if held:
+            return f"customer {held}"
+        return None
+
+    def choose_playbook(self, inv: Invoice, cust: Customer) -> Playbook | None:
+        for pb in self.playbooks:
+            if self.matches(pb, inv, cust) is True:
+                return pb
+        return None
+
+    def matches(self, pb: Playbook, inv: Invoice, cust: Customer) -> bool | str:
+        """True / False, or the error text when `match` cannot be evaluated (recorded in errors)."""
+        if not pb.match:
+            return True
+        key = (pb.name, cust.customer_id) if self.by_customer[pb.name] else None
+        if key is not None and key in self._matches:
+            got = self._matches[key]
+        else:
+            try:
+                if key is not None:
+                    ctx = {"customer": self.customer_view(cust), "business": self._business, "today": self.today}
+                else:
+                    ctx = self.context(inv, cust)
+                got = self.evaluate(pb.match, ctx)
+            except Exception as exc:  # noqa: BLE001
+                got = _message(exc)
+            if key is not None:
+                self._matches[key] = got
+        if got is not True and got is not False:
+            self.plan.errors.append({"invoice_id": inv.invoice_id, "playbook": pb.name, "step": None,
+                                     "message": f"match: {got}"})
+        return got
+
+    def condition(self, expr: str, inv: Invoice, cust: Customer, pb: Playbook, step: Step) -> bool | None:
+        """A step's `if`; None (and an error recorded) when it cannot be evaluated."""
+        try:
+            return self.evaluate(expr, self.context(inv, cust))
+        except Exception as exc:  # noqa: BLE001
+            self.error(inv, pb, step, exc)
+            return None
+
+    def evaluate(self, expr: str, context: dict[str, Any]) -> bool:
+        """renderer.condition, memoised on exactly the values the expression reads (raises as it does)."""
+        key = memo_key(expr, context)
+        if key is not None:
+            got = self._expr_memo.get(key)
+            if got is not None:
+                return got
+        got = bool(self.r.condition(expr, context))
+        if key is not None:
+            self._expr_memo[key] = got
+        return got
+
+    def route(self, inv: Invoice, cust: Customer, step: Step) -> tuple[str | None, str | None, tuple[str, str]]:
+        """(channel, address, _) for the step's channel, else its `fallback:`; else (None, None, (reason, detail))."""
+        first: tuple[str, str] | None = None
+        for channel in (step.channel, step.fallback):
+            if not channel or channel == "task":
+                continue
+            to, why = self.reach(inv, cust, channel)
+            if to is not None:
+                return channel, to, ("", "")
+            if first is None:
+                first = why
+        if step.fallback and step.fallback != step.channel and first is not None:
+            first = (first[0], f"{first[1]}; fallback {step.fallback} not reachable either")
+        return None, None, first or ("no_address", "no channel")
+
+    def reach(self, inv: Invoice, cust: Customer, channel: str) -> tuple[str | None, tuple[str, str]]:
+        """The address to use on `channel`, or (None, (reason, detail)) when it cannot be used."""
+        cfg = self.config.channels.get(channel)
+        if cfg is not None and not cfg.enabled:
+            return None, ("no_address", f"the {channel} channel is disabled")
+        to = address(inv, cust, channel)
+        if not to:
+            what = "email address" if channel == "email" else "phone number"
+            return None, ("no_address", f"no {what} for {channel}")
+        why = self.inp.suppressed.get((cust.customer_id, channel))
+        if why is None:
+            why = self.inp.suppressed_addresses.get((channel, to))
+            if why is None and channel == "email":
+                why = self.inp.suppressed_addresses.get((channel, to.lower()))
+        if why is not None:
+            reason = "no_address" if str(why).lower() in _DEAD_ADDRESS else "opted_out"
+            return None, (reason, f"{channel} {to} suppressed: {why}")
+        return to, ("", "")
+
+    # ------------------------------------------------------------------ data and memos
+
+    def customer(self, inv: Invoice) -> Customer:
+        cust = self.inp.customers.get(inv.customer_id)
+        if cust is None:
+            cust = self._customers.get(inv.customer_id)
+            if cust is None:
+                cust = self._customers[inv.customer_id] = Customer(
+                    inv.customer_id, name=inv.customer_name, email=inv.email, phone=inv.phone, whatsapp=inv.whatsapp)
+        return cust
+
+    def balance(self, inv: Invoice) -> Decimal:
+        b = self.inp.balances.get(inv.invoice_id)
+        return inv.balance if b is None else b
+
+    def rows(self, iid: str, playbook: str) -> dict[str, TouchRecord]:
+        """Ledger rows of (invoice, playbook) by step id; a done row wins over a failed one."""
+        records = self.inp.touches.get(iid)
+        if not records:
+            return _NO_ROWS
+        out: dict[str, TouchRecord] = {}
+        for r in records:
+            if r.playbook == playbook:
+                old = out.get(r.step)
+                if old is None or old.status not in DONE_STATUSES:
+                    out[r.step] = r
+        return out
+
+    def timings(self, inv: Invoice, cust: Customer, pb: Playbook) -> list[StepTiming]:
+        return self.sched.timings(pb, inv, self.rows(inv.invoice_id, pb.name), self.cal.zone(cust.timezone))
+
+    def customer_view(self, cust: Customer) -> dict:
+        v = self._customer_views.get(cust.customer_id)
+        if v is None:
+            v = self._customer_views[cust.customer_id] = self.r.customer_view(cust)
+        return v
+
+    def invoice_view(self, inv: Invoice, cust: Customer) -> dict:
+        v = self._invoice_views.get(inv.invoice_id)
+        if v is None:
+            v = self._invoice_views[inv.invoice_id] = self.r.invoice_view(
+                inv, self.balance(inv), today=self.today, customer=self.customer_view(cust))
+        return v
+
+    def context(self, inv: Invoice, cust: Customer) -> dict[str, Any]:
+        """invoice, customer, today, previous, history, invoices (just this one), business."""
+        c = self._contexts.get(inv.invoice_id)
+        if c is None:
+            iv = self.invoice_view(inv, cust)
+            history = history_of(self.inp.touches.get(inv.invoice_id, ()))
+            touched = [h for h in history if h["status"] not in SETTLED_UNSENT]
+            c = self._contexts[inv.invoice_id] = {
+                "invoice": iv, "customer": self.customer_view(cust), "today": self.today,
+                "previous": touched[-1] if touched else None, "history": history, "invoices": [iv],
+                "business": self._business,
+            }
+        return c
+
+    # ------------------------------------------------------------------ recording
+
+    def skip(self, inv: Invoice, pb: Playbook, step: Step, reason: str, *, channel: str | None = None,
+             until: datetime | None = None, detail: str | None = None) -> None:
+        self.plan.skips.append(Skip(inv.invoice_id, pb.name, step.id, reason, channel=channel or step.channel,
+                                    until=until, detail=detail))
+
+    def skip_all(self, members: list[Candidate], reason: str, until: datetime | None, detail: str) -> None:
+        for c in members:
+            self.skip(c.invoice, c.playbook, c.timing.step, reason, channel=c.channel, until=until, detail=detail)
+
+    def error(self, inv: Invoice, pb: Playbook, step: Step | None, exc: BaseException) -> None:
+        self.plan.errors.append({"invoice_id": inv.invoice_id, "playbook": pb.name,
+                                 "step": step.id if step else None, "message": _message(exc)})
+
+
+def address(inv: Invoice, cust: Customer, channel: str) -> str | None:
+    """The address for `channel`: the invoice's own contact overrides the customer's.
+    WhatsApp uses a WhatsApp number (invoice, then customer), else the phone number."""
+    if channel == "email":
+        return inv.email or cust.email
+    if channel == "sms":
+        return inv.phone or cust.phone
+    if channel == "whatsapp":
+        return inv.whatsapp or cust.whatsapp or inv.phone or cust.phone
+    return None
+
+
+def history_of(records: Any) -> list[dict[str, Any]]:
+    """Ledger rows of one invoice as template data, oldest first (`history`; `previous` is the
+    last one that was a real touch, not a superseded/skipped record)."""
+    rows = sorted(records, key=lambda r: (r.at, r.playbook, r.step))
+    return [{"channel": r.channel, "step": r.step, "playbook": r.playbook, "status": r.status, "sent_at": r.at,
+             "delivery_status": r.delivery_status} for r in rows]
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

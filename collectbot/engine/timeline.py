@@ -1,0 +1,118 @@
+"""`preview --days N`: the runs of the next N days, assuming nobody pays.
+
+A cron job is simulated at `inp.now` and then at the start of working hours of every day, in
+the business time zone and in each recipient time zone found in the book (so a customer in
+another zone is caught in their morning). After each simulated run its outcome is written into
+a copy of the input, as `run` would record it: messages and tasks as sent, permanent skips as
+superseded/skipped, and sent messages feed the daily cap. The input itself is never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..models import Invoice
+from .calendar import UTC, calendar_for
+from .expressions import names_in
+from .planner import PlanSession, plan
+from .schedule import Scheduler
+from .types import Plan, PlanInput, SentMessage, TouchRecord
+
+
+def timeline(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
+    """Plans of the simulated runs from inp.now to inp.now + `days` that have anything in them
+    (a message, a task or a permanent skip).
+
+    To stay cheap on a big book, a simulated run only looks at the invoices that can have
+    something to do by then: each invoice's next due moment is computed once, and again only
+    after a run touched it. (When a playbook's `match` reads more than the customer, the
+    choice of playbook may change with time, so every invoice is looked at in every run.)"""
+    cal = calendar_for(inp.config.business)
+    scheduler = Scheduler(cal)
+    touches = {k: list(v) for k, v in inp.touches.items()}
+    recent = list(inp.recent_messages)
+    volatile = any(pb.match and not names_in(pb.match) <= {"customer", "business"} for pb in inp.config.playbooks)
+    wake: dict[str, datetime | None] = {}
+    out: list[Plan] = []
+    for n, moment in enumerate(run_moments(inp, days)):
+        if n == 0 or volatile:
+            active = inp.invoices
+        else:
+            active = [i for i in inp.invoices if (w := wake.get(i.invoice_id)) is not None and w <= moment]
+        step_input = replace(inp, now=moment, invoices=active, touches=touches, recent_messages=recent)
+        p = plan(step_input, renderer, scheduler=scheduler)
+        record(p, touches, recent)
+        if p.messages or p.tasks or any(s.permanent for s in p.skips):
+            out.append(p)
+        if not volatile:
+            probe = PlanSession(step_input, renderer, scheduler)
+            touched = _touched(p)
+            for inv in active if n == 0 else [i for i in active if i.invoice_id in touched]:
+                wake[inv.invoice_id] = next_due(probe, inv)
+        # keep only what the daily cap can still see (the last two days)
+        horizon = moment - timedelta(days=2)
+        recent[:] = [m for m in recent if m.at >= horizon]
+    return out
+
+
+def next_due(session: PlanSession, inv: Invoice) -> datetime | None:
+    """The earliest due moment among the invoice's steps not yet done (None: nothing will come due)."""
+    if session.stop_reason(inv):
+        return None
+    cust = session.customer(inv)
+    pb = session.choose_playbook(inv, cust)
+    if pb is None:
+        return None
+    moments = [t.due_at for t in session.timings(inv, cust, pb) if t.due_at is not None]
+    return min(moments) if moments else None
+
+
+def _touched(p: Plan) -> set[str]:
+    ids = {t.invoice_id for m in p.messages for t in m.touches}
+    ids.update(t.invoice_id for task in p.tasks for t in task.touches)
+    ids.update(s.invoice_id for s in p.skips)
+    ids.update(e["invoice_id"] for e in p.errors if e.get("invoice_id"))
+    return ids
+
+
+def run_moments(inp: PlanInput, days: int) -> list[datetime]:
+    """inp.now, then each day's working-hours start in the business zone and every recipient zone."""
+    cal = calendar_for(inp.config.business)
+    zones = {cal.business_tz.key: cal.business_tz}
+    for cid in {i.customer_id for i in inp.invoices}:
+        cust = inp.customers.get(cid)
+        if cust is not None and cust.timezone:
+            z = cal.zone(cust.timezone)
+            zones[z.key] = z
+    start = inp.now.astimezone(UTC)
+    end = start + timedelta(days=max(days, 0))
+    moments = {start}
+    first = start.astimezone(cal.business_tz).date() - timedelta(days=1)
+    for n in range(max(days, 0) + 3):
+        d = first + timedelta(days=n)
+        for z in zones.values():
+            m = cal.day_start(d, z)
+            if start < m <= end:
+                moments.add(m)
+    return [m.astimezone(inp.now.tzinfo) for m in sorted(moments)]
+
+
+def record(p: Plan, touches: dict[str, list[TouchRecord]], recent: list[SentMessage]) -> None:
+    """Write a simulated run's outcome into the (copied) ledger, the way `run` records it."""
+    at = p.now
+    for m in p.messages:
+        recent.append(SentMessage(m.customer_id, m.channel, at))
+        for t in m.touches:
+            touches.setdefault(t.invoice_id, []).append(
+                TouchRecord(t.invoice_id, t.playbook, t.step, t.channel, "sent", at))
+    for task in p.tasks:
+        for t in task.touches:
+            touches.setdefault(t.invoice_id, []).append(
+                TouchRecord(t.invoice_id, t.playbook, t.step, t.channel, "task", at))
+    for s in p.skips:
+        if s.permanent:
+            status = "superseded" if s.reason == "superseded" else "skipped"
+            touches.setdefault(s.invoice_id, []).append(
+                TouchRecord(s.invoice_id, s.playbook, s.step, s.channel or "", status, at, reason=s.reason))

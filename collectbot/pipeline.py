@@ -1,0 +1,406 @@
+"""The one pipeline behind `preview` and `run` (STYLE habit 3): only the last step differs.
+
+    load sources -> checks (strict, stale data, time moving forward) -> state
+      -> (run: lock, uncertain sweep, sync) -> PlanInput -> engine.plan
+      -> preview: report | run: record skips and tasks, claim, send, confirm, record the run
+
+`preview` never creates or changes the state file: it reads it through a read-only
+connection (or plans against an empty in-memory state when there is none yet).
+`run --dry-run` is `preview` with the checks of `run` (stale data, time, credentials).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import ledger
+from .engine import plan as make_plan
+from .engine import timeline as make_timeline
+from .render import Renderer
+from .sources import load_sources
+from .sync import effective_balances, sync_invoices
+from .channels.base import Channel, MissingCredentials, OutgoingMessage, SendResult, make_channel
+from .channels.dispatch import send_all
+from .config import Config
+from .engine.types import Plan, PlanInput, PlannedMessage, PlannedTask
+from .models import LoadResult, SourceFile
+from .state import MIGRATIONS, State, WorkspaceLock, iso, migrate
+
+CONFIRM_BATCH = 50  # provider answers recorded per transaction (a crash only makes them `uncertain`)
+
+
+@dataclass
+class Options:
+    mode: str = "preview"  # preview | run
+    dry_run: bool = False
+    limit: int | None = None
+    force: bool = False
+    strict: bool = False
+    days: int | None = None  # preview: timeline of the next N days
+
+    @property
+    def sends(self) -> bool:
+        return self.mode == "run" and not self.dry_run
+
+
+@dataclass
+class MessageOutcome:
+    planned: PlannedMessage
+    status: str = "planned"  # planned | sent | failed | uncertain | not_sent
+    message_id: int | None = None
+    provider_id: str | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.planned
+        d: dict[str, Any] = {
+            "customer_id": m.customer_id, "channel": m.channel, "to": m.to, "invoice_ids": m.invoice_ids,
+            "playbook": m.playbook, "steps": m.steps, "scheduled_at": m.scheduled_at, "status": self.status,
+            "subject": m.subject, "body": m.body,
+        }
+        if self.message_id is not None:
+            d["message_id"] = self.message_id
+        if self.provider_id:
+            d["provider_id"] = self.provider_id
+        if self.error:
+            d["error"] = self.error
+        return d
+
+
+def task_dict(task: PlannedTask, task_id: int | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {"invoice_ids": task.invoice_ids, "playbook": task.playbook, "step": task.step,
+                         "assign": task.assign, "note": task.note, "customer_id": task.customer_id,
+                         "scheduled_at": task.scheduled_at, "amount": task.amount}
+    if task_id is not None:
+        d["task_id"] = task_id
+    return d
+
+
+@dataclass
+class Outcome:
+    """Everything a command needs to report; `as_dict()` is the `--json` document (SPEC 6)."""
+
+    now: datetime
+    options: Options
+    plan: Plan | None = None
+    timeline: list[Plan] = field(default_factory=list)
+    messages: list[MessageOutcome] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    uncertain: list[ledger.UncertainTouch] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    refused: str | None = None  # why nothing was done (exit 2)
+    stopped_early: str | None = None  # a fatal provider answer stopped the sends
+    run_id: int | None = None
+    invoices: int = 0
+    sync: dict[str, Any] | None = None  # run: what syncing the state with the sources changed
+
+    @property
+    def mode(self) -> str:
+        if self.options.mode == "run":
+            return "dry-run" if self.options.dry_run else "run"
+        return "preview"
+
+    def count(self, status: str) -> int:
+        return sum(1 for m in self.messages if m.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        if self.refused or self.stopped_early:
+            return 2
+        if self.errors or self.uncertain or any(m.status in ("failed", "uncertain") for m in self.messages):
+            return 1
+        return 0
+
+    def summary(self) -> dict[str, Any]:
+        plan = self.plan
+        return {
+            "invoices": self.invoices,
+            "messages": len(self.messages),
+            "planned": self.count("planned"), "sent": self.count("sent"), "failed": self.count("failed"),
+            "uncertain": self.count("uncertain"), "not_sent": self.count("not_sent"),
+            "tasks": len(self.tasks),
+            "skipped": len(plan.skips) if plan else 0,
+            "capped": plan.capped if plan else 0,
+            "stopped": len(plan.stopped) if plan else 0,
+            "errors": len(self.errors),
+        }
+
+    def days(self) -> list[tuple[Any, list[PlannedMessage], list[PlannedTask]]]:
+        """The timeline grouped by day in the business time zone (a day may hold several run moments)."""
+        grouped: dict[Any, tuple[list[PlannedMessage], list[PlannedTask]]] = {}
+        for p in self.timeline:
+            messages, tasks = grouped.setdefault(p.now.astimezone(self.now.tzinfo).date(), ([], []))
+            messages.extend(p.messages)
+            tasks.extend(p.tasks)
+        return [(day, m, t) for day, (m, t) in grouped.items()]
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "command": self.mode,
+            "now": self.now,
+            "messages": [m.as_dict() for m in self.messages if m.status != "not_sent"],
+            "tasks": self.tasks,
+            "skipped": [s.as_dict() for s in self.plan.skips] if self.plan else [],
+            "errors": self.errors,
+            "summary": self.summary(),
+            "uncertain": [u.as_dict() for u in self.uncertain],
+            "warnings": self.warnings,
+        }
+        if self.run_id is not None:
+            doc["run_id"] = self.run_id
+        if self.sync is not None:
+            doc["sync"] = self.sync
+        if self.refused:
+            doc["refused"] = self.refused
+        if self.stopped_early:
+            doc["stopped"] = self.stopped_early
+        not_sent = [m.as_dict() for m in self.messages if m.status == "not_sent"]
+        if not_sent:  # planned, but neither sent nor recorded (already taken, or the run stopped)
+            doc["not_sent"] = not_sent
+        if self.timeline:
+            doc["timeline"] = [
+                {"date": day, "messages": [MessageOutcome(m).as_dict() for m in messages],
+                 "tasks": [task_dict(t) for t in tasks]}
+                for day, messages, tasks in self.days()
+            ]
+        return doc
+
+
+# ---------------------------------------------------------------------------- stages
+
+
+def load(config: Config) -> LoadResult:
+    return load_sources(config)
+
+
+def stale_files(files: list[SourceFile], config: Config, now: datetime) -> list[SourceFile]:
+    """Invoice files older than limits.max_source_age at `now` (SPEC 3 rule 7)."""
+    limit = config.limits.max_source_age
+    return [f for f in files if f.role == "invoices" and now - f.mtime > limit]
+
+
+def _stale_message(files: list[SourceFile], config: Config, now: datetime) -> str:
+    parts = [f"{_shown(f.path, config.root)} was last changed {iso(f.mtime)}, {_age(now - f.mtime)} before now" for f in files]
+    return ("stale invoice data: " + "; ".join(parts) + f" (limits.max_source_age is {_age(config.limits.max_source_age)}). "
+            "Export the invoices again, or pass --force to send anyway.")
+
+
+def _shown(path: str, root: Path) -> str:
+    """A path as the user wrote it in collectbot.yaml: relative to the workspace when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _age(delta: Any) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h"
+
+
+def open_readonly(config: Config) -> State:
+    """The state as it is, without creating or changing it (an empty in-memory one if absent)."""
+    path = Path(config.state_path)
+    if path.exists():
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+            return State(path, conn)
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.backup(memory)
+        conn.close()
+        conn = memory
+    else:
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    migrate(conn)
+    return State(path, conn)
+
+
+def build_input(config: Config, loaded: LoadResult, state: State, now: datetime, limit: int | None) -> PlanInput:
+    facts = ledger.planner_facts(state, now)
+    cap = config.limits.max_messages_per_run
+    return PlanInput(
+        now=now, config=config, invoices=loaded.invoices, customers=loaded.customers,
+        balances=effective_balances(state, loaded.invoices), touches=facts.touches,
+        recent_messages=facts.recent_messages, held_invoices=facts.held_invoices,
+        held_customers=facts.held_customers, suppressed=facts.suppressed,
+        suppressed_addresses=facts.suppressed_addresses,
+        max_messages=min(limit, cap) if limit is not None else cap,
+    )
+
+
+def make_channels(config: Config, plan: Plan, environ: Mapping[str, str]) -> dict[str, Channel]:
+    """The providers the plan needs; MissingCredentials before anything is sent."""
+    return {name: make_channel(config.channels[name], config, environ)
+            for name in sorted({m.channel for m in plan.messages})}
+
+
+# ---------------------------------------------------------------------------- the pipeline
+
+
+@contextmanager
+def _no_progress(total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda n: None
+
+
+def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Mapping[str, str] | None = None,
+                 progress: Callable[[int], Any] = _no_progress) -> Outcome:
+    """Preview or run, per `options`. Never raises for a refusal: see `Outcome.refused`."""
+    environ = os.environ if environ is None else environ
+    out = Outcome(now=now, options=options)
+    loaded = load(config)
+    out.invoices = len(loaded.invoices)
+    out.errors.extend(e.as_dict() for e in loaded.errors)
+    for w in config.warnings:
+        out.warnings.append(str(w))
+    if options.strict and loaded.errors:
+        out.refused = f"--strict: {len(loaded.errors)} bad source row(s); nothing was sent"
+        return out
+    stale = stale_files(loaded.files, config, now)
+    out.stale = [f.path for f in stale]
+    if stale:
+        message = _stale_message(stale, config, now)
+        if options.mode == "run" and not options.force:
+            out.refused = message
+            return out
+        out.warnings.append(message + (" (sending anyway: --force)" if options.mode == "run" else ""))
+
+    renderer = Renderer(config)
+    if not options.sends:
+        with _closing(open_readonly(config)) as state:
+            if options.mode == "run" and (refusal := _back_in_time(state, now)):
+                out.refused = refusal
+                return out
+            inp = build_input(config, loaded, state, now, options.limit)
+        out.plan = make_plan(inp, renderer)
+        out.errors.extend(out.plan.errors)
+        if options.mode == "run":
+            try:
+                make_channels(config, out.plan, environ)
+            except MissingCredentials as exc:
+                out.refused = str(exc)
+                return out
+        if options.days:
+            out.timeline = make_timeline(inp, renderer, options.days)
+            out.messages = [MessageOutcome(m) for p in out.timeline for m in p.messages]
+            out.tasks = [task_dict(t) for p in out.timeline for t in p.tasks]
+        else:
+            out.messages = [MessageOutcome(m) for m in out.plan.messages]
+            out.tasks = [task_dict(t) for t in out.plan.tasks]
+        return out
+
+    with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
+        if refusal := _back_in_time(state, now):
+            out.refused = refusal
+            return out
+        out.uncertain = ledger.mark_uncertain(state, now)
+        sync_report = sync_invoices(state, loaded, now)
+        out.sync = sync_report.as_dict()
+        if sync_report.gone_suspended:
+            out.warnings.append("an invoice file could not be read, so no invoice was closed as gone this run")
+        inp = build_input(config, loaded, state, now, options.limit)
+        plan = out.plan = make_plan(inp, renderer)
+        out.errors.extend(plan.errors)
+        try:
+            channels = make_channels(config, plan, environ)
+        except MissingCredentials as exc:
+            out.refused = str(exc)
+            return out
+        out.run_id = ledger.begin_run(state, now, os.getpid())
+        status = "failed"
+        try:
+            ledger.record_plan_skips(state, plan, out.run_id, now)
+            task_ids = ledger.record_tasks(state, plan.tasks, out.run_id, now)
+            out.tasks = [task_dict(t, i) for t, i in zip(plan.tasks, task_ids)]
+            _send(config, state, plan, channels, out, now, progress)
+            status = "done"
+        finally:
+            ledger.finish_run(state, out.run_id, now, status, out.summary())
+    return out
+
+
+def _send(config: Config, state: State, plan: Plan, channels: dict[str, Channel], out: Outcome, now: datetime,
+          progress: Callable[[int], Any]) -> None:
+    outcomes: dict[int, MessageOutcome] = {}
+    outgoing: list[OutgoingMessage] = []
+    for pm in plan.messages:
+        om = OutgoingMessage(message_id=0, channel=pm.channel, to=pm.to, body=pm.body, customer_id=pm.customer_id,
+                             invoice_ids=pm.invoice_ids, subject=pm.subject, html=pm.html,
+                             whatsapp_content_sid=pm.whatsapp_content_sid, content_variables=pm.content_variables,
+                             at=now)
+        mo = MessageOutcome(pm, status="not_sent")
+        outcomes[id(om)] = mo
+        outgoing.append(om)
+        out.messages.append(mo)
+    pending: list[tuple[int, SendResult]] = []
+
+    def claim(om: OutgoingMessage) -> bool:
+        mo = outcomes[id(om)]
+        message_id = ledger.claim(state, mo.planned, channels[om.channel].provider, out.run_id, now)
+        if message_id is None:
+            mo.error = "already in the ledger (another run recorded it); not sent again"
+            return False
+        om.message_id = mo.message_id = message_id
+        return True
+
+    def on_result(om: OutgoingMessage, result: SendResult) -> None:
+        mo = outcomes[id(om)]
+        mo.status = result.status if result.status in ("sent", "failed", "uncertain") else "failed"
+        mo.provider_id, mo.error = result.provider_id, result.error
+        pending.append((om.message_id, result))
+        if len(pending) >= CONFIRM_BATCH:
+            ledger.confirm(state, pending, now)
+            pending.clear()
+        if result.fatal and not out.stopped_early:
+            out.stopped_early = result.error or "the provider refused the credentials"
+
+    limits = config.limits
+    try:
+        with progress(len(outgoing)) as advance:
+            send_all(outgoing, channels, concurrency=limits.concurrency,
+                     rates={n: c.rate for n, c in config.channels.items()},
+                     max_tries={n: c.max_tries for n, c in config.channels.items()},
+                     on_result=lambda om, r: (on_result(om, r), advance(1)), claim=claim)
+    finally:
+        if pending:
+            ledger.confirm(state, pending, now)
+    for mo in out.messages:
+        if mo.status in ("failed", "uncertain"):
+            out.errors.append({"file": None, "row": None, "column": None, "kind": "send",
+                               "message": f"{mo.planned.channel} to {mo.planned.customer_id} ({mo.planned.to}) for "
+                                          f"{', '.join(mo.planned.invoice_ids)}: {mo.error or mo.status}",
+                               "message_id": mo.message_id, "invoice_ids": mo.planned.invoice_ids})
+
+
+def _back_in_time(state: State, now: datetime) -> str | None:
+    last = ledger.last_run_now(state)
+    if last is not None and now < last:
+        return (f"--now {iso(now)} is earlier than the last recorded run ({iso(last)}); "
+                "time only moves forward, so this run was refused")
+    return None
+
+
+@contextmanager
+def _closing(state: State) -> Iterator[State]:
+    try:
+        yield state
+    finally:
+        state.close()
+
+
+
+def readonly_input(config: Config, now: datetime) -> tuple[PlanInput, LoadResult]:
+    """The PlanInput `preview` would plan on (for `explain`): sources + the state, read only."""
+    loaded = load(config)
+    with _closing(open_readonly(config)) as state:
+        return build_input(config, loaded, state, now, None), loaded

@@ -1,0 +1,471 @@
+"""Turn playbook expressions and message templates into text, safely.
+
+Everything a user writes in a playbook (`match`, `if`, `assign`, `note`) or in `templates/`
+runs in ONE Jinja2 *sandboxed* environment: a template can read invoice and customer fields
+and format them, but cannot reach Python internals (`''.__class__...` is refused) nor change
+the data (`invoice.update(...)`, `invoices.pop()` are refused too).
+
+The planner calls `Renderer`; `check` calls `compile_problems` so that a broken expression or a
+missing template file is reported before anything is sent.
+
+Template files (SPEC 4), for a template named NAME:
+
+* `NAME.email.j2` - first line `Subject: ...`, then the text body;
+* `NAME.email.html.j2` - optional HTML part, auto-escaped;
+* `NAME.sms.j2`, `NAME.whatsapp.j2` - the text.
+
+A WhatsApp template may name an approved Twilio Content template in header lines at the top:
+`Content-Sid: HX...` followed by `Var-1: {{ customer.name }}`, `Var-2: ...` lines; a blank line
+ends the header and the rest is the plain text (what the outbox shows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_currency
+from jinja2 import FileSystemLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, pass_context
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .config import Config, ConfigProblem, Playbook, Step
+from .models import MESSAGE_CHANNELS, Customer, Invoice
+
+_SUBJECT_RE = re.compile(r"^Subject:[ \t]*(.*)$")
+_WA_HEADER_RE = re.compile(r"^(Content-Sid|Var-([A-Za-z0-9_]+)):[ \t]*(.*)$", re.IGNORECASE)
+_EXTRA_KEY_RE = re.compile(r"[^0-9a-zA-Z]+")
+
+
+class RenderError(Exception):
+    """A template or expression failed; the message names which one and why."""
+
+
+@dataclass
+class RenderedMessage:
+    subject: str | None
+    body: str
+    html: str | None
+    whatsapp_content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
+
+
+class Money(Decimal):
+    """A Decimal that remembers its currency, so `{{ i.balance|money }}` is right inside loops
+    over invoices of different currencies. Arithmetic on it gives plain Decimals."""
+
+    currency: str
+
+    def __new__(cls, value: Any, currency: str) -> Money:
+        self = super().__new__(cls, value)
+        self.currency = currency
+        return self
+
+    def __reduce__(self):  # keep pickling/copying working despite the extra attribute
+        return (Money, (str(self), self.currency))
+
+
+class View(dict):
+    """A dict whose keys win over dict methods in templates: `invoice.items` is the column
+    `items`, not `dict.items`. Plain dict otherwise (JSON-friendly, `view["balance"]`)."""
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, immutable: a template cannot change the views the planner shares between messages."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, View) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        """Refuse loudly: Jinja's default quietly returns an undefined value instead."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+
+def _is_html(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(".html.j2")
+
+
+# ---------------------------------------------------------------------------- the renderer
+
+
+class Renderer:
+    """Renders conditions, inline texts and message templates for one configuration.
+
+    Builds one sandboxed environment; template files are loaded lazily from
+    `config.templates_dir` and, like compiled expressions, cached for the renderer's life."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.business = config.business
+        self.locale = _locale(config.business.locale)
+        self.env = _Environment(
+            loader=FileSystemLoader(str(config.templates_dir)),
+            autoescape=_is_html,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["money"] = self._money_filter
+        self.env.filters["date"] = self._date_filter
+        self.business_view = View(
+            name=self.business.name, currency=self.business.currency, locale=self.business.locale,
+            timezone=self.business.timezone, country=self.business.country,
+        )
+        self.env.globals["business"] = self.business_view
+        self._expressions: dict[str, Any] = {}
+        self._texts: dict[str, Any] = {}
+        self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
+        self._pay_url = None
+        pl = config.payment_link
+        if pl.url:
+            self._pay_url = self._compile_text(pl.url, "payment_link.url")
+        self._upi_prefix = None
+        if pl.upi_vpa:
+            self._upi_prefix = f"upi://pay?pa={quote(pl.upi_vpa, safe='@')}&pn={quote(pl.upi_name or self.business.name, safe='')}"
+
+    # ------------------------------------------------------------------ views
+
+    def invoice_view(self, invoice: Invoice, balance: Decimal, *, today: date,
+                     customer: Customer | dict | None = None) -> View:
+        """What templates see as `invoice`: canonical fields, extra columns flattened in
+        (`invoice.risk`), `balance` = the effective balance, `days_overdue`, `pay_link`."""
+        cur = invoice.currency or self.business.currency
+        view = View()
+        _flatten_extra(view, invoice.extra)
+        days = (today - invoice.due_date).days
+        view.update(
+            invoice_id=invoice.invoice_id, customer_id=invoice.customer_id, customer_name=invoice.customer_name,
+            email=invoice.email, phone=invoice.phone, whatsapp=invoice.whatsapp,
+            issue_date=invoice.issue_date, due_date=invoice.due_date,
+            amount=Money(invoice.amount, cur), balance=Money(balance, cur),
+            source_balance=Money(invoice.balance, cur), paid=Money(invoice.amount - balance, cur),
+            currency=cur, status=invoice.status,
+            days_overdue=max(days, 0), days_until_due=max(-days, 0), overdue=days > 0,
+        )
+        view["pay_link"] = self.pay_link(view, customer)
+        return view
+
+    def customer_view(self, customer: Customer) -> View:
+        """What templates see as `customer`: its fields plus extra columns flattened in."""
+        view = View()
+        _flatten_extra(view, customer.extra)
+        view.update(
+            customer_id=customer.customer_id, name=customer.name, email=customer.email, phone=customer.phone,
+            whatsapp=customer.whatsapp, tier=customer.tier, timezone=customer.timezone,
+            language=customer.language, owner=customer.owner,
+        )
+        return view
+
+    def context(self, invoice: dict, customer: dict, *, today: date, previous: dict | None = None,
+                history: list[dict] | None = None, invoices: list[dict] | None = None) -> dict[str, Any]:
+        """The standard context for one invoice (`invoices` defaults to just this one)."""
+        return {
+            "invoice": invoice, "customer": customer, "today": today, "previous": previous,
+            "history": history or [], "invoices": invoices if invoices is not None else [invoice],
+            "business": self.business_view,
+        }
+
+    # ------------------------------------------------------------------ evaluation
+
+    def condition(self, expr: str, context: dict) -> bool:
+        """Evaluate a `match` / `if` expression; RenderError when it cannot be evaluated."""
+        fn = self._expressions.get(expr)
+        if fn is None:
+            try:
+                fn = self.env.compile_expression(expr, undefined_to_none=False)
+            except TemplateSyntaxError as exc:
+                raise RenderError(f"expression {expr!r}: {exc.message}") from None
+            self._expressions[expr] = fn
+        try:
+            value = fn(**context)
+        except Exception as exc:  # noqa: BLE001 - anything a user expression raises is a render problem
+            raise RenderError(f"expression {expr!r}: {_reason(exc)}") from None
+        return bool(value) and not isinstance(value, Undefined)
+
+    def text(self, source: str, context: dict) -> str:
+        """Render an inline template (a task's `assign` or `note`)."""
+        template = self._texts.get(source)
+        if template is None:
+            template = self._compile_text(source, "text")
+            self._texts[source] = template
+        try:
+            return template.render(**context).strip()
+        except Exception as exc:  # noqa: BLE001
+            raise RenderError(f"template {source!r}: {_reason(exc)}") from None
+
+    def message(self, template: str, channel: str, context: dict) -> RenderedMessage:
+        """Render `templates/TEMPLATE.CHANNEL.j2` (and the HTML part for email)."""
+        name = f"{template}.{channel}.j2"
+        text = self._render_file(name, context, required=True)
+        assert text is not None
+        if channel == "email":
+            subject, body = _split_subject(text, name)
+            html = self._render_file(f"{template}.email.html.j2", context, required=False)
+            return RenderedMessage(subject=subject, body=body, html=html)
+        if channel == "whatsapp":
+            sid, variables, body = _split_whatsapp(text)
+            if sid and not body:
+                body = "\n".join(f"{k}: {v}" for k, v in (variables or {}).items())
+            return RenderedMessage(subject=None, body=body, html=None, whatsapp_content_sid=sid,
+                                   content_variables=variables)
+        return RenderedMessage(subject=None, body=text.strip(), html=None)
+
+    def pay_link(self, invoice_view: dict, customer_view: dict | None = None) -> str | None:
+        """The invoice's Pay Now link: `payment_link.url` rendered, or a UPI intent link."""
+        if self._pay_url is not None:
+            try:
+                return self._pay_url.render(invoice=invoice_view, customer=customer_view or {}).strip()
+            except Exception as exc:  # noqa: BLE001
+                raise RenderError(f"payment_link.url: {_reason(exc)}") from None
+        if self._upi_prefix is not None:
+            amount = Decimal(invoice_view["balance"]).quantize(Decimal("0.01"))
+            currency = invoice_view.get("currency") or self.business.currency
+            return (f"{self._upi_prefix}&am={amount}&cu={quote(str(currency), safe='')}"
+                    f"&tn={quote(str(invoice_view['invoice_id']), safe='')}")
+        return None
+
+    # ------------------------------------------------------------------ filters
+
+    @pass_context
+    def _money_filter(self, ctx: Any, value: Any, currency: str | None = None) -> str:
+        if value is None or isinstance(value, Undefined):
+            return ""
+        try:
+            amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        except InvalidOperation:
+            raise RenderError(f"money: {value!r} is not a number") from None
+        if currency is None:
+            currency = getattr(value, "currency", None)
+        if currency is None:
+            invoice = ctx.get("invoice") if ctx is not None else None
+            currency = invoice.get("currency") if isinstance(invoice, dict) else None
+        return format_currency(amount, currency or self.business.currency, locale=self.locale)
+
+    def _date_filter(self, value: Any, format: str = "medium") -> str:  # noqa: A002 - Jinja keyword name
+        if value is None or isinstance(value, Undefined) or value == "":
+            return ""
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            except ValueError:
+                raise RenderError(f"date: {value!r} is not an ISO date") from None
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(self.business.tz)
+            return babel_format_datetime(value, format=format, locale=self.locale)
+        if isinstance(value, date):
+            return babel_format_date(value, format=format, locale=self.locale)
+        raise RenderError(f"date: {value!r} is not a date")
+
+    # ------------------------------------------------------------------ internals
+
+    def _compile_text(self, source: str, what: str) -> Any:
+        try:
+            return self.env.from_string(source)
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"{what} {source!r}: {exc.message}") from None
+
+    def _render_file(self, name: str, context: dict, *, required: bool) -> str | None:
+        if name not in self._files:
+            try:
+                self._files[name] = self.env.get_template(name)
+            except TemplateNotFound:
+                self._files[name] = None
+            except TemplateSyntaxError as exc:
+                raise RenderError(f"template {exc.filename or name}, line {exc.lineno}: {exc.message}") from None
+        template = self._files[name]
+        if template is None:
+            if required:
+                raise RenderError(f"template {name} not found in {self.config.templates_dir}")
+            return None
+        try:
+            return template.render(**context)
+        except RenderError as exc:
+            raise RenderError(f"template {name}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001
+            raise RenderError(f"template {name}{_template_line(exc, name)}: {_reason(exc)}") from None
+
+
+def _locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en_US")
+
+
+def _flatten_extra(view: dict, extra: dict[str, Any]) -> None:
+    """Extra columns under their own name and a normalised one (`Risk Class` -> `risk_class`)."""
+    for key, value in (extra or {}).items():
+        k = str(key)
+        view[k] = value
+        norm = _EXTRA_KEY_RE.sub("_", k).strip("_").lower()
+        if norm and norm not in view:
+            view[norm] = value
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc)
+    if type(exc).__name__ == "SecurityError":
+        return f"not allowed in a template ({text})"
+    return text
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """Best-effort line of the template where rendering failed (from the traceback)."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f", line {line}" if line else ""
+
+
+def _split_subject(text: str, name: str) -> tuple[str, str]:
+    lines = text.lstrip("\n").split("\n")
+    m = _SUBJECT_RE.match(lines[0].strip()) if lines else None
+    if not m:
+        raise RenderError(f"template {name}: the first line must be `Subject: ...`")
+    body = "\n".join(lines[1:]).strip("\n")
+    return m.group(1).strip(), body.rstrip()
+
+
+def _split_whatsapp(text: str) -> tuple[str | None, dict[str, str] | None, str]:
+    lines = text.lstrip("\n").split("\n")
+    sid: str | None = None
+    variables: dict[str, str] = {}
+    i = 0
+    while i < len(lines):
+        m = _WA_HEADER_RE.match(lines[i].strip())
+        if not m:
+            break
+        if m.group(2) is None:
+            sid = m.group(3).strip()
+        else:
+            variables[m.group(2)] = m.group(3).strip()
+        i += 1
+    if i == 0:
+        return None, None, text.strip()
+    return sid or None, variables or None, "\n".join(lines[i:]).strip()
+
+
+# ---------------------------------------------------------------------------- check
+
+
+def compile_problems(config: Config) -> list[ConfigProblem]:
+    """Every expression, inline template and template file the configuration uses, compiled.
+
+    Reports (with file, line and key): expressions and `assign`/`note` texts that do not
+    compile, template files missing for a step's channel or fallback, template files that do
+    not compile, and email templates without a `Subject:` first line."""
+    problems: list[ConfigProblem] = []
+    try:
+        renderer = Renderer(config)
+    except RenderError as exc:
+        return [ConfigProblem(str(config.path), None, "payment_link.url", str(exc))]
+    env = renderer.env
+    tdir = Path(config.templates_dir)
+    needed: dict[str, tuple[str, int | None, str]] = {}  # template file -> first (playbook file, line, key) using it
+
+    for pb in config.playbooks:
+        if pb.match:
+            _check_expression(env, pb.match, pb.file, pb.line_of.get("match"), "match", problems)
+        for step in pb.steps:
+            key = _step_key(pb, step)
+            if step.condition:
+                _check_expression(env, step.condition, pb.file, _key_line(pb, key, "if", step), f"{key}.if", problems)
+            for k, src in (("assign", step.assign), ("note", step.note)):
+                if src:
+                    _check_text(env, src, pb.file, _key_line(pb, key, k, step), f"{key}.{k}", problems)
+            if step.channel in MESSAGE_CHANNELS and step.template:
+                channels = [step.channel] + ([step.fallback] if step.fallback and step.fallback != step.channel else [])
+                for ch in channels:
+                    fname = f"{step.template}.{ch}.j2"
+                    needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))
+
+    for fname, (pfile, line, key) in needed.items():
+        if not (tdir / fname).is_file():
+            problems.append(ConfigProblem(pfile, line, key, f"template file {fname} not found in {tdir}"))
+
+    if tdir.is_dir():
+        for path in sorted(tdir.rglob("*.j2")):
+            problems.extend(_check_template_file(env, tdir, path))
+    elif needed:
+        problems.append(ConfigProblem(str(config.path), None, "templates", f"templates folder not found: {tdir}"))
+    return problems
+
+
+def _step_key(pb: Playbook, step: Step) -> str:
+    for k, v in pb.line_of.items():
+        if re.fullmatch(r"steps\[\d+\]", k) and v == step.line:
+            return k
+    return f"steps[{pb.steps.index(step)}]"
+
+
+def _key_line(pb: Playbook, key: str, sub: str, step: Step) -> int | None:
+    return pb.line_of.get(f"{key}.{sub}") or step.line
+
+
+def _check_expression(env: Any, expr: str, file: str, line: int | None, key: str, out: list[ConfigProblem]) -> None:
+    try:
+        env.compile_expression(expr)
+    except TemplateError as exc:
+        out.append(ConfigProblem(file, line, key, f"expression {expr!r} does not compile: {exc.message}"))
+
+
+def _check_text(env: Any, src: str, file: str, line: int | None, key: str, out: list[ConfigProblem]) -> None:
+    try:
+        env.from_string(src)
+    except TemplateError as exc:
+        out.append(ConfigProblem(file, line, key, f"template {src!r} does not compile: {exc.message}"))
+
+
+def _check_template_file(env: Any, tdir: Path, path: Path) -> list[ConfigProblem]:
+    rel = path.relative_to(tdir).as_posix()
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [ConfigProblem(str(path), None, rel, f"cannot read template: {exc}")]
+    try:
+        env.compile(source, name=rel, filename=str(path))
+    except TemplateSyntaxError as exc:
+        return [ConfigProblem(str(path), exc.lineno, rel, f"template does not compile: {exc.message}")]
+    except TemplateError as exc:
+        return [ConfigProblem(str(path), None, rel, f"template does not compile: {exc.message}")]
+    problems: list[ConfigProblem] = []
+    if rel.endswith(".email.j2"):
+        first = _first_text_line(source)
+        if first is None or not _SUBJECT_RE.match(first[1].strip()):
+            problems.append(ConfigProblem(str(path), first[0] if first else 1, rel,
+                                          "an email template's first line must be `Subject: ...`"))
+    if rel.endswith(".whatsapp.j2"):
+        first = _first_text_line(source)
+        for n, raw in enumerate(source.split("\n")[first[0] - 1 if first else 0:], first[0] if first else 1):
+            m = _WA_HEADER_RE.match(raw.strip())
+            if not m:
+                break
+            if m.group(2) is None and not re.fullmatch(r"HX[0-9a-fA-F]{32}", m.group(3).strip()):
+                problems.append(ConfigProblem(str(path), n, rel, "Content-Sid should be a Twilio Content SID "
+                                              "(HX followed by 32 hex digits)", "warning"))
+    return problems
+
+
+def _first_text_line(source: str) -> tuple[int, str] | None:
+    """First line that is not blank and not only a Jinja comment or tag."""
+    blanked = re.sub(r"\{#.*?#\}|\{%.*?%\}", lambda m: "\n" * m.group(0).count("\n"), source, flags=re.DOTALL)
+    for n, raw in enumerate(blanked.split("\n"), 1):
+        stripped = raw.strip()
+        if stripped:
+            return n, stripped
+    return None

@@ -1,0 +1,122 @@
+"""Column names: which source header holds which canonical field.
+
+Exports name the same thing many ways ("Invoice #", "Invoice No", "Num"...). A header is
+compared in a squashed form (lowercase, letters and digits only), so punctuation, spacing
+and case never matter. Synonyms are listed in order of preference: when a file has both
+"Total" and "Amount", the earlier synonym wins and the other column stays in `extra`.
+"""
+
+from __future__ import annotations
+
+import re
+
+INVOICE_FIELDS = ("invoice_id", "customer_id", "customer_name", "email", "phone", "whatsapp",
+                  "issue_date", "due_date", "amount", "balance", "currency", "status")
+CUSTOMER_FIELDS = ("customer_id", "name", "email", "phone", "whatsapp", "tier", "timezone", "language", "owner")
+
+INVOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "invoice_id": ("invoice_id", "invoice #", "invoice no", "invoice number", "invoice num", "invoice",
+                   "inv no", "inv #", "invoice ref", "bill no", "bill number", "ref no", "num", "number", "doc no"),
+    "customer_id": ("customer_id", "customer id", "customer code", "customer no", "customer number", "client id",
+                    "account id", "account number", "party code"),
+    "customer_name": ("customer_name", "customer name", "customer", "client name", "client", "customer (full name)",
+                      "contact name", "party's name", "party name", "party", "company", "company name", "name",
+                      "bill to", "billed to"),
+    "email": ("email", "email address", "e-mail", "customer email", "contact email", "client email", "billing email"),
+    "phone": ("phone", "phone number", "mobile", "mobile number", "mobile no", "cell", "contact number", "telephone",
+              "tel", "customer phone"),
+    "whatsapp": ("whatsapp", "whatsapp number", "whatsapp no", "wa number"),
+    "issue_date": ("issue_date", "invoice date", "date", "issue date", "issued", "date issued", "bill date",
+                   "invoice dt", "created", "created date"),
+    "due_date": ("due_date", "due date", "due", "date due", "due on", "payment due", "payment due date"),
+    "amount": ("amount", "total", "invoice total", "invoice amount", "total amount", "grand total", "amount total",
+               "gross amount", "bill amount"),
+    "balance": ("balance", "balance due", "amount due", "open balance", "outstanding", "outstanding amount",
+                "amount outstanding", "pending amount", "due amount", "remaining", "unpaid amount", "open amount"),
+    "currency": ("currency", "currency code", "ccy", "cur"),
+    "status": ("status", "invoice status", "payment status"),
+}
+
+CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("customer_id", "customer id", "customer code", "customer no", "customer number", "client id",
+                    "account id", "id", "code"),
+    "name": ("name", "customer name", "customer", "client name", "client", "company", "company name",
+             "contact name", "party's name", "party name", "display name"),
+    "email": INVOICE_SYNONYMS["email"],
+    "phone": INVOICE_SYNONYMS["phone"],
+    "whatsapp": INVOICE_SYNONYMS["whatsapp"],
+    "tier": ("tier", "segment", "customer tier", "category", "class"),
+    "timezone": ("timezone", "time zone", "tz"),
+    "language": ("language", "lang", "locale"),
+    "owner": ("owner", "account manager", "account owner", "manager", "sales person", "salesperson", "rep"),
+}
+
+
+def squash(header: object) -> str:
+    """'Invoice #' -> 'invoice', "Party's Name" -> 'partysname': the form headers are compared in."""
+    return re.sub(r"[^0-9a-z]+", "", str(header).lower())
+
+
+def snake(header: object) -> str:
+    """'Payment Method' -> 'payment_method': the name an extra column gets in templates and conditions."""
+    return re.sub(r"[^0-9a-z]+", "_", str(header).strip().lower()).strip("_")
+
+
+def slug(name: object) -> str:
+    """A customer id from a name: 'Bansal & Sons Pvt. Ltd.' -> 'bansal-sons-pvt-ltd'.
+
+    Used for invoices and the customers file alike, so a customers file keyed by name joins an
+    export that carries only names. Letters of any script are kept ('Müller' -> 'müller')."""
+    text = re.sub(r"['’`]", "", str(name).strip().lower())
+    return re.sub(r"[\W_]+", "-", text).strip("-")
+
+
+def _synonym_index(synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
+    for field, names in synonyms.items():
+        for rank, name in enumerate(names):
+            index.setdefault(squash(name), (field, rank))
+    return index
+
+
+INVOICE_INDEX = _synonym_index(INVOICE_SYNONYMS)
+CUSTOMER_INDEX = _synonym_index(CUSTOMER_SYNONYMS)
+
+
+def recognised(headers: list[str], index: dict[str, tuple[str, int]]) -> set[str]:
+    """The canonical fields these headers would give (for finding the header row and the sheet)."""
+    return {index[squash(h)][0] for h in headers if squash(h) in index}
+
+
+def resolve(headers: list[str], explicit: dict[str, str], index: dict[str, tuple[str, int]],
+            fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """Map canonical field -> header present in `headers`.
+
+    `explicit` (the `columns:` block, canonical -> header) wins; its headers are matched in the
+    squashed form too. Returns the mapping and the problems (explicit headers that are missing).
+    """
+    by_squash: dict[str, str] = {}
+    for h in headers:
+        by_squash.setdefault(squash(h), h)
+    mapping: dict[str, str] = {}
+    problems: list[str] = []
+    for field, header in explicit.items():
+        found = by_squash.get(squash(header))
+        if found is None:
+            problems.append(f"columns: {field}: no column {header!r} in the file (columns: {', '.join(headers)})")
+        else:
+            mapping[field] = found
+    taken = set(mapping.values())
+    best: dict[str, tuple[int, str]] = {}
+    for h in headers:
+        hit = index.get(squash(h))
+        if hit is None or h in taken:
+            continue
+        field, rank = hit
+        if field in mapping or field not in fields:
+            continue
+        if field not in best or rank < best[field][0]:
+            best[field] = (rank, h)
+    for field, (_, h) in best.items():
+        mapping[field] = h
+    return mapping, problems

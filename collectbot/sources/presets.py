@@ -1,0 +1,172 @@
+"""Accounting-tool export layouts (`format:` presets), each from the tool's public export layout.
+
+A preset says which of the tool's columns hold which canonical field, which status words the
+tool uses, whether the export has one row per line item (to be folded into one invoice), and
+which rows are not invoices at all (QuickBooks section and total rows, Xero bills). `format:
+auto` picks the preset whose signature columns are all in the header row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .columns import squash
+from .parse import STATUS_WORDS
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    layout: str  # which export and layout version it follows (shown in docs and `check`)
+    signature: tuple[str, ...]  # headers (any spelling) that must all be present for `format: auto`
+    columns: dict[str, tuple[str, ...]]  # canonical -> the tool's header(s), first present wins
+    statuses: dict[str, str] = field(default_factory=dict)  # the tool's words -> canonical
+    line_items: bool = False  # one row per line item: rows with the same invoice id are one invoice
+    sum_amount: str | None = None  # header to sum per invoice as its amount (when no invoice total)
+    keep: Callable[[pd.DataFrame, dict[str, str]], pd.Series] | None = None  # rows that are invoices
+    dayfirst: bool | None = None
+
+    def status_words(self) -> dict[str, str]:
+        return {**STATUS_WORDS, **{squash(k): v for k, v in self.statuses.items()}}
+
+    def matches(self, headers: list[str]) -> bool:
+        present = {squash(h) for h in headers}
+        return all(squash(s) in present for s in self.signature)
+
+    def resolve(self, headers: list[str]) -> dict[str, str]:
+        by_squash: dict[str, str] = {}
+        for h in headers:
+            by_squash.setdefault(squash(h), h)
+        out = {}
+        for canonical, names in self.columns.items():
+            for name in names:
+                if squash(name) in by_squash:
+                    out[canonical] = by_squash[squash(name)]
+                    break
+        return out
+
+
+def _column(frame: pd.DataFrame, headers: list[str], *names: str) -> pd.Series | None:
+    wanted = {squash(n) for n in names}
+    for h in headers:
+        if squash(h) in wanted:
+            return frame[h]
+    return None
+
+
+def _xero_sales_only(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Xero's export can hold bills (ACCPAY) and credit notes: only sales invoices (ACCREC) are chased."""
+    kind = _column(frame, list(frame.columns), "Type")
+    if kind is None:
+        return pd.Series(True, index=frame.index)
+    k = kind.str.strip().str.upper()
+    return (k == "ACCREC") | (k == "")
+
+
+def _quickbooks_invoices(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """A/R Aging Detail interleaves bucket headings ("Current", "1 - 30 days past due"), "Total
+    for …" lines, payments and credit memos: only rows whose transaction type is Invoice count."""
+    kind = _column(frame, list(frame.columns), "Transaction type", "Type")
+    if kind is None:
+        return pd.Series(True, index=frame.index)
+    return kind.str.strip().str.lower() == "invoice"
+
+
+def _tally_bills(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Tally ends the report with a grand-total line that has an amount but no date and no bill."""
+    ref = frame[mapping["invoice_id"]].str.strip() if "invoice_id" in mapping else None
+    when = frame[mapping["issue_date"]].str.strip() if "issue_date" in mapping else None
+    if ref is None or when is None:
+        return pd.Series(True, index=frame.index)
+    return (ref != "") | (when != "")
+
+
+PRESETS: dict[str, Preset] = {
+    "xero": Preset(
+        name="xero",
+        layout="Xero Business > Invoices > Export (sales invoices CSV, one row per line item; 2024 layout "
+               "ContactName … InvoiceNumber, Reference, InvoiceDate, DueDate, Total, TaxTotal, InvoiceAmountPaid, "
+               "InvoiceAmountDue, … Currency, Type, Sent, Status)",
+        signature=("ContactName", "InvoiceNumber", "DueDate", "InvoiceAmountDue"),
+        columns={"invoice_id": ("InvoiceNumber",), "customer_name": ("ContactName",),
+                 "email": ("EmailAddress",), "issue_date": ("InvoiceDate",), "due_date": ("DueDate",),
+                 "amount": ("Total",), "balance": ("InvoiceAmountDue",), "currency": ("Currency",),
+                 "status": ("Status",)},
+        statuses={"AUTHORISED": "open", "SUBMITTED": "draft", "DRAFT": "draft", "PAID": "paid",
+                  "VOIDED": "void", "DELETED": "void"},
+        line_items=True,
+        keep=_xero_sales_only,
+    ),
+    "quickbooks": Preset(
+        name="quickbooks",
+        layout="QuickBooks Online Reports > A/R Aging Detail > Export to CSV (company/title/\"As of\" rows above "
+               "the header Date, Transaction type, Num, Customer (full name), Due date, Amount, Open balance)",
+        signature=("Transaction type", "Num", "Due date", "Open balance"),
+        columns={"issue_date": ("Date",), "invoice_id": ("Num", "No."),
+                 "customer_name": ("Customer (full name)", "Customer full name", "Customer", "Name"),
+                 "due_date": ("Due date",), "amount": ("Amount",), "balance": ("Open balance",)},
+        keep=_quickbooks_invoices,
+    ),
+    "zoho": Preset(
+        name="zoho",
+        layout="Zoho Books Sales > Invoices > Export (Invoice.csv, one row per item: Invoice Date, Invoice ID, "
+               "Invoice Number, Invoice Status, Customer Name, Customer ID, Due Date, Currency Code, … Total, Balance)",
+        signature=("Invoice Number", "Invoice Status", "Customer Name", "Due Date", "Balance"),
+        columns={"invoice_id": ("Invoice Number",), "issue_date": ("Invoice Date",), "status": ("Invoice Status",),
+                 "customer_name": ("Customer Name",), "customer_id": ("Customer ID",), "due_date": ("Due Date",),
+                 "currency": ("Currency Code",), "amount": ("Total",), "balance": ("Balance",),
+                 "email": ("Email", "Customer Email", "EmailID")},
+        statuses={"Draft": "draft", "Sent": "open", "Overdue": "open", "PartiallyPaid": "partial",
+                  "Partially Paid": "partial", "Paid": "paid", "Void": "void", "Unpaid": "open", "Viewed": "open",
+                  "Pending Approval": "draft", "Approved": "open"},
+        line_items=True,
+    ),
+    "freshbooks": Preset(
+        name="freshbooks",
+        layout="FreshBooks Reports > Invoice Details > Export CSV (one row per line: Client Name, Invoice #, "
+               "Date Issued, Date Due, Invoice Status, Date Paid, Item Name, … Line Total, Currency)",
+        signature=("Client Name", "Invoice #", "Date Issued", "Date Due", "Line Total"),
+        columns={"customer_name": ("Client Name",), "invoice_id": ("Invoice #",), "issue_date": ("Date Issued",),
+                 "due_date": ("Date Due",), "status": ("Invoice Status",), "currency": ("Currency",)},
+        statuses={"sent": "open", "viewed": "open", "partial": "partial", "paid": "paid", "auto-paid": "paid",
+                  "draft": "draft", "disputed": "open", "overdue": "open", "retry": "open", "failed": "open"},
+        line_items=True,
+        sum_amount="Line Total",
+    ),
+    "wave": Preset(
+        name="wave",
+        layout="Wave Sales > Invoices export (invoice_number, customer_name, invoice_date, due_date, status, "
+               "amount_paid, amount_due, total, currency)",
+        signature=("invoice_number", "customer_name", "amount_due", "amount_paid", "total"),
+        columns={"invoice_id": ("invoice_number",), "customer_name": ("customer_name",),
+                 "issue_date": ("invoice_date",), "due_date": ("due_date",), "status": ("status",),
+                 "amount": ("total",), "balance": ("amount_due",), "currency": ("currency",)},
+        statuses={"SENT": "open", "VIEWED": "open", "OVERDUE": "open", "PARTIAL": "partial", "PAID": "paid",
+                  "DRAFT": "draft", "UNSENT": "open", "SAVED": "open"},
+    ),
+    "tally": Preset(
+        name="tally",
+        layout="Tally Prime / ERP 9 Display > Statements of Accounts > Outstandings > Receivables (Bills "
+               "Receivable) exported to CSV/Excel: title rows, then Date, Ref No., Party's Name, Pending Amount, "
+               "Due on, Overdue by days",
+        signature=("Ref No.", "Party's Name", "Pending Amount", "Due on"),
+        columns={"issue_date": ("Date",), "invoice_id": ("Ref No.", "Ref. No."), "customer_name": ("Party's Name",),
+                 "amount": ("Pending Amount",), "balance": ("Pending Amount",), "due_date": ("Due on",)},
+        keep=_tally_bills,
+        dayfirst=True,
+    ),
+}
+
+# `format: auto` tries the most specific signatures first.
+DETECTION_ORDER = ("xero", "zoho", "freshbooks", "quickbooks", "wave", "tally")
+
+
+def detect(headers: list[str]) -> Preset | None:
+    """The preset whose signature columns are all in `headers`, else None (a plain CSV/Excel table)."""
+    for name in DETECTION_ORDER:
+        if PRESETS[name].matches(headers):
+            return PRESETS[name]
+    return None

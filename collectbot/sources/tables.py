@@ -1,0 +1,258 @@
+"""Reading a CSV or Excel file into a table of text cells, with the row numbers a person sees.
+
+Real exports are messy: a company name and "As of …" above the header, a semicolon instead
+of a comma, Windows-1252 instead of UTF-8, a decoy first sheet. The header row and the
+delimiter are found together: the (delimiter, line) whose cells look most like known column
+names wins. Every cell stays text here (Excel dates become ISO dates, numbers their plain
+decimal form), so one set of parsers reads CSV and Excel alike.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+DELIMITERS = (",", ";", "\t", "|")
+HEADER_SCAN_ROWS = 40
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+RECOGNISABLE = 10  # a scorer's answer from which a row surely is the header we want
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (missing, undecodable, no header): one file-level error."""
+
+
+@dataclass
+class Table:
+    """A file's data rows as text. `rows[i]` is the row number of frame row i (header row counted)."""
+
+    path: Path
+    headers: list[str]
+    frame: pd.DataFrame  # columns named by `headers` (deduplicated), all cells str
+    rows: list[int]
+    header_row: int  # row number of the header
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+# A scorer says how much a candidate header row looks like the header we want (0 = not at all).
+Scorer = Callable[[list[str]], int]
+
+
+def read_table(path: Path, score: Scorer, *, encoding: str | None = None, delimiter: str | None = None,
+               sheet: str | int | None = None, excel: bool | None = None) -> Table:
+    """Read `path` (CSV or .xlsx) and locate its header row with `score`. Raises FileProblem."""
+    path = Path(path)
+    if not path.exists():
+        raise FileProblem(f"file not found: {path}")
+    if path.is_dir():
+        raise FileProblem(f"{path} is a folder, not a file")
+    if excel is None:
+        excel = path.suffix.lower() in EXCEL_SUFFIXES
+    if path.suffix.lower() == ".xls":
+        raise FileProblem("old .xls workbooks are not supported: save it as .xlsx (Excel Workbook) or CSV")
+    if excel:
+        return _read_excel(path, score, sheet)
+    return _read_csv(path, score, encoding, delimiter)
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Bytes -> text: the configured encoding, else a BOM, else UTF-8, else charset-normalizer's
+    best guess (Windows-1252 exports from Excel and Tally are common)."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise FileProblem(f"cannot decode the file as {encoding}: {exc}") from None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name), name
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:262144]).best()
+    guess = best.encoding if best is not None else "cp1252"
+    for name in (guess, "cp1252"):
+        try:
+            return data.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sample_lines(text: str) -> list[str]:
+    return text[:131072].splitlines()[:HEADER_SCAN_ROWS]
+
+
+def find_csv_header(text: str, score: Scorer, delimiter: str | None) -> tuple[str, int]:
+    """(delimiter, 0-based line of the header): the pair whose cells score best as a header.
+    With no recognisable header anywhere, the most frequent delimiter of the first line, line 0."""
+    lines = _sample_lines(text)
+    best: tuple[int, int, int, str, int] | None = None  # (score, fields, -line, delimiter, line)
+    for d in (delimiter,) if delimiter else DELIMITERS:
+        for n, line in enumerate(lines):
+            if not line.strip():
+                continue
+            cells = next(csv.reader([line], delimiter=d), [])
+            s = score([c.strip() for c in cells])
+            if s <= 0:
+                continue
+            key = (s, len(cells), -n, d, n)
+            if best is None or key[:3] > best[:3]:
+                best = key
+    if best is not None:
+        return best[3], best[4]
+    first = next((ln for ln in lines if ln.strip()), "")
+    d = delimiter or max(DELIMITERS, key=first.count)
+    return d, next((n for n, ln in enumerate(lines) if ln.strip()), 0)
+
+
+def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | None) -> Table:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
+    text, used = decode(data, encoding)
+    if not text.strip():
+        raise FileProblem("the file is empty")
+    d, h = find_csv_header(text, score, delimiter)
+    headers = unique_headers(next(csv.reader([_sample_lines(text)[h]], delimiter=d), []))
+    # pandas reads UTF-8 bytes faster than a Python string it would have to re-encode.
+    source = io.BytesIO(data) if used in ("utf-8", "utf-8-sig") else io.StringIO(text)
+    try:
+        with warnings.catch_warnings():  # pandas would cut a too-long row with a mere warning: read it slowly instead
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(source, encoding=used if used.startswith("utf-8") else None, sep=d, skiprows=h,
+                                header=0, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                                index_col=False, quotechar='"')
+        if len(frame.columns) != len(headers):
+            raise ValueError("header mismatch")
+        frame.columns = headers
+        rows = list(range(h + 2, h + 2 + len(frame)))
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        frame, rows = _read_csv_slowly(text, d, h, headers)
+    return Table(path, headers, frame, rows, h + 1, encoding=used, delimiter=d)
+
+
+def _read_csv_slowly(text: str, d: str, h: int, headers: list[str]) -> tuple[pd.DataFrame, list[int]]:
+    """The careful path for files pandas refuses (rows with more cells than the header):
+    every row is kept, cut or padded to the header's width; the extra cells are reported later
+    as the `__overflow__` column."""
+    width = len(headers)
+    reader = csv.reader(io.StringIO(text), delimiter=d)
+    records, rows, overflow = [], [], []
+    for cells in reader:
+        if reader.line_num <= h + 1:
+            continue
+        rows.append(reader.line_num)
+        overflow.append(" | ".join(c for c in cells[width:] if c.strip()))
+        records.append((cells + [""] * width)[:width])
+    frame = pd.DataFrame(records, columns=headers, dtype=str) if records else pd.DataFrame(columns=headers, dtype=str)
+    frame["__overflow__"] = overflow
+    return frame, rows
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Make header names unique ('Amount', 'Amount' -> 'Amount', 'Amount (2)'); blanks get a name."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headers):
+        h = str(h).strip() if h is not None else ""
+        base = h or f"column {i + 1}"
+        n = seen.get(base.lower(), 0) + 1
+        seen[base.lower()] = n
+        out.append(base if n == 1 else f"{base} ({n})")
+    return out
+
+
+# ---------------------------------------------------------------------------- Excel
+
+
+def cell_text(value: object) -> str:
+    """An Excel cell as text: real date cells -> ISO date, numbers without float noise."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    return str(value).strip()
+
+
+def _sheet_rows(ws) -> list[list[str]]:
+    return [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+
+
+def _best_header(rows: list[list[str]], score: Scorer) -> tuple[int, int]:
+    best = (0, 0)
+    for n, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        s = score([c for c in row])
+        if s > best[0]:
+            best = (s, n)
+    return best
+
+
+def _read_excel(path: Path, score: Scorer, sheet: str | int | None) -> Table:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
+        raise FileProblem(f"cannot open the workbook: {exc}") from None
+    try:
+        names = wb.sheetnames
+        if sheet is not None:
+            if isinstance(sheet, int):
+                if not 0 <= sheet < len(names):
+                    raise FileProblem(f"sheet index {sheet} does not exist (the book has {len(names)} sheets: "
+                                      f"{', '.join(names)}); sheet: counts from 0")
+                chosen = names[sheet]
+            else:
+                chosen = next((n for n in names if n.strip().lower() == str(sheet).strip().lower()), None)
+                if chosen is None:
+                    raise FileProblem(f"no sheet named {sheet!r} (sheets: {', '.join(names)})")
+            rows = _sheet_rows(wb[chosen])
+            s, h = _best_header(rows, score)
+        else:
+            chosen, rows, s, h = names[0], [], 0, 0
+            for name in names:  # the first sheet with a recognisable header; else the best one
+                candidate = _sheet_rows(wb[name])
+                cs, ch = _best_header(candidate, score)
+                if cs > s:
+                    chosen, rows, s, h = name, candidate, cs, ch
+                if cs >= RECOGNISABLE:
+                    break
+            if s == 0:
+                chosen = names[0]
+                rows = _sheet_rows(wb[chosen])
+                h = next((n for n, r in enumerate(rows) if any(r)), 0)
+    finally:
+        wb.close()
+    if not rows:
+        raise FileProblem(f"sheet {chosen!r} is empty")
+    headers = unique_headers(rows[h])
+    width = len(headers)
+    data = [(r + [""] * width)[:width] for r in rows[h + 1:]]
+    frame = pd.DataFrame(data, columns=headers, dtype=str) if data else pd.DataFrame(columns=headers, dtype=str)
+    return Table(path, headers, frame, list(range(h + 2, h + 2 + len(data))), h + 1, sheet=chosen)

@@ -1,0 +1,178 @@
+"""`timeline` (preview --days N) and `explain` on a small book, with the real Renderer."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from test_engine_book import IST, NOW, NY, UTC, book, customer, invoice, sent, setup
+
+from collectbot.engine import UnknownInvoice, explain, plan, timeline
+from collectbot.env import _json_default
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return setup(tmp_path)
+
+
+def events(plans):
+    """(local date, customer, channel or 'task', invoice ids, steps) for everything sent or created."""
+    out = []
+    for p in plans:
+        for m in p.messages:
+            out.append((p.now.astimezone(IST).date(), m.customer_id, m.channel, m.invoice_ids, m.steps))
+        for t in p.tasks:
+            out.append((p.now.astimezone(IST).date(), t.customer_id, "task", t.invoice_ids, [t.step]))
+    return out
+
+
+# ---------------------------------------------------------------------------- timeline
+
+
+def test_timeline_walks_the_whole_sequence_once_assuming_nobody_pays(ws):
+    config, r = ws
+    inp = book(config, [invoice("A", due=date(2026, 11, 26))])
+    got = events(timeline(inp, r, 30))
+    assert got == [
+        (date(2026, 11, 23), "C1", "email", ["A"], ["heads-up"]),   # due-3d, today
+        (date(2026, 11, 30), "C1", "whatsapp", ["A"], ["day-3"]),   # due+3d = Sun 29th -> Monday 09:00
+        (date(2026, 12, 3), "C1", "sms", ["A"], ["day-7"]),
+        (date(2026, 12, 10), "C1", "task", ["A"], ["day-14"]),
+    ]
+    assert inp.touches == {}  # the input is not changed by the simulation
+
+
+def test_timeline_respects_conditions_holidays_and_consolidation(ws):
+    config, r = ws
+    invs = [invoice("A", due=date(2026, 11, 24), balance="100"), invoice("B", due=date(2026, 11, 24))]
+    plans = timeline(book(config, invs), r, 20)
+    got = events(plans)
+    # day-3 of both is due Fri 27th, a holiday: one merged WhatsApp on Monday 30th
+    assert (date(2026, 11, 30), "C1", "whatsapp", ["A", "B"], ["day-3"]) in got
+    # day-7 only for B (A's balance is below the `if`), day-14 task for both, merged
+    assert (date(2026, 12, 1), "C1", "sms", ["B"], ["day-7"]) in got
+    assert (date(2026, 12, 8), "C1", "task", ["A", "B"], ["day-14"]) in got
+    skipped = [(s.invoice_id, s.step, s.reason) for p in plans for s in p.skips if s.permanent]
+    assert skipped == [("A", "day-7", "condition_false")]
+    # every (invoice, step) at most once
+    sent_keys = [(i, s) for (_, _, _, ids, steps) in got for i in ids for s in steps]
+    assert len(sent_keys) == len(set(sent_keys))
+
+
+def test_timeline_reaches_customers_in_their_own_morning(ws):
+    config, r = ws
+    inp = book(config, [invoice("A", "US", due=date(2026, 11, 27))], [customer("US", timezone="America/New_York")])
+    plans = timeline(inp, r, 3)
+    (first,) = [p for p in plans if p.messages]
+    assert first.now.astimezone(NY) == datetime(2026, 11, 24, 9, 0, tzinfo=NY)  # heads-up, due-3d in New York
+
+
+def test_timeline_daily_cap_moves_the_second_message_to_the_next_day(ws):
+    config, r = ws
+    invs = [invoice("A", due=date(2026, 11, 26)), invoice("B", due=date(2026, 11, 26), email="ap@example.com")]
+    got = events(timeline(book(config, invs), r, 2))
+    # same due date: ties go by address, so ap@ goes first and c1@ waits for tomorrow's cap
+    assert [(d, ids) for d, _, ch, ids, _ in got if ch == "email"] == [(date(2026, 11, 23), ["B"]),
+                                                                     (date(2026, 11, 24), ["A"])]
+
+
+def test_timeline_of_a_quiet_book_is_empty(ws):
+    config, r = ws
+    assert timeline(book(config, [invoice("A", due=date(2027, 3, 1))]), r, 10) == []
+
+
+# ---------------------------------------------------------------------------- explain
+
+
+def test_explain_names_the_playbook_and_why(ws):
+    config, r = ws
+    inp = book(config, [invoice("V", "VIP", due=date(2026, 11, 25))], [customer("VIP", tier="vip")])
+    ex = explain(inp, r, "V")
+    assert ex.playbook == "vip" and "customer.tier == 'vip'" in ex.why and "standard" in ex.why
+    assert [(c.name, c.matched) for c in ex.playbooks] == [("vip", True), ("standard", True)]
+    # due+1bd from Wed 25th = Thu 26th 09:00 IST
+    (step,) = ex.steps
+    assert (step.state, step.reason, step.until) == ("waiting", "not_due", datetime(2026, 11, 26, 9, 0, tzinfo=IST))
+    assert ex.next.at == datetime(2026, 11, 26, 9, 0, tzinfo=IST) and ex.next.step == "polite"
+
+
+def test_explain_shows_each_steps_state(ws):
+    config, r = ws
+    inv = invoice("A", due=date(2026, 11, 15), balance="100")
+    ledger = [sent("A", "heads-up", datetime(2026, 11, 12, 9, 0, tzinfo=IST))]
+    ex = explain(book(config, [inv], touches=ledger), r, "A")
+    states = {s.step: (s.state, s.reason) for s in ex.steps}
+    assert states == {
+        "heads-up": ("sent", None),
+        "day-3": ("due", None),                         # catch-up: day-3 is the latest step whose `if` holds
+        "day-7": ("condition_false", "condition_false"),
+        "day-14": ("waiting", "not_due"),
+    }
+    assert ex.steps[0].sent_at == datetime(2026, 11, 12, 9, 0, tzinfo=IST)
+    assert ex.next.at == NOW and ex.next.step == "day-3" and "whatsapp" in ex.next.what
+
+
+def test_explain_outside_hours_says_until_when(ws):
+    config, r = ws
+    inv = invoice("A", "US", due=date(2026, 11, 19))
+    ex = explain(book(config, [inv], [customer("US", timezone="America/New_York")]), r, "A")
+    day3 = [s for s in ex.steps if s.step == "day-3"][0]
+    assert (day3.state, day3.reason) == ("waiting", "outside_hours")
+    assert day3.until == datetime(2026, 11, 23, 9, 0, tzinfo=NY)
+    assert ex.next.at == datetime(2026, 11, 23, 9, 0, tzinfo=NY)
+
+
+def test_explain_a_stopped_invoice(ws):
+    config, r = ws
+    inp = book(config, [invoice("A", due=date(2026, 11, 15))], held_invoices={"A": "promise to pay"})
+    ex = explain(inp, r, "A")
+    assert ex.stopped == "promise to pay" and ex.next.at is None and "stopped" in ex.next.what
+    assert {s.state for s in ex.steps} == {"stopped"}
+
+
+def test_explain_waiting_on_the_previous_step(tmp_path):
+    pb = ("name: p\nsteps:\n  - {id: first, at: due+10d, channel: email, template: gentle}\n"
+          "  - {id: second, at: previous+2bd, channel: email, template: gentle}\n")
+    config, r = setup(tmp_path, playbooks={"p": pb})
+    ex = explain(book(config, [invoice("A", due=date(2026, 11, 20))]), r, "A")
+    assert [(s.step, s.state, s.reason) for s in ex.steps] == [("first", "waiting", "not_due"),
+                                                               ("second", "waiting", "waiting_on")]
+    assert ex.next.step == "first" and ex.next.at == datetime(2026, 11, 30, 9, 0, tzinfo=IST)
+
+
+def test_explain_when_every_step_is_done(ws):
+    config, r = ws
+    at = NOW - timedelta(days=1)
+    rows = [sent("A", s, at, status=st) for s, st in
+            (("heads-up", "sent"), ("day-3", "superseded"), ("day-7", "sent"), ("day-14", "task"))]
+    ex = explain(book(config, [invoice("A", due=date(2026, 10, 1))], touches=rows), r, "A")
+    assert [s.state for s in ex.steps] == ["sent", "superseded", "sent", "task"]
+    assert ex.next.at is None and "done" in ex.next.what
+
+
+def test_explain_as_dict_is_json_ready(ws):
+    config, r = ws
+    ex = explain(book(config, [invoice("A", due=date(2026, 11, 20))]), r, "A")
+    doc = json.loads(json.dumps(ex.as_dict(), default=_json_default))
+    assert doc["invoice_id"] == "A" and doc["playbook"] == "standard" and doc["balance"] == "1000"
+    assert [s["state"] for s in doc["steps"]] == ["superseded", "due", "waiting", "waiting"]
+    assert doc["next"]["at"] == "2026-11-23T04:30:00+00:00"
+
+
+def test_explain_unknown_invoice(ws):
+    config, r = ws
+    with pytest.raises(UnknownInvoice):
+        explain(book(config, [invoice("A", due=date(2026, 11, 20))]), r, "NOPE")
+
+
+def test_explain_agrees_with_plan(ws):
+    config, r = ws
+    invs = [invoice(f"I{n}", f"C{n % 3}", due=date(2026, 11, 1) + timedelta(days=3 * n)) for n in range(10)]
+    inp = book(config, invs)
+    p = plan(inp, r)
+    planned = {(t.invoice_id, t.step) for m in p.messages for t in m.touches} | {
+        (t.invoice_id, t.step) for k in p.tasks for t in k.touches}
+    explained = {(i.invoice_id, s.step) for i in invs for s in explain(inp, r, i.invoice_id).steps if s.state == "due"}
+    assert planned == explained and planned

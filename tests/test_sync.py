@@ -1,0 +1,129 @@
+"""State sync (SPEC 2): upsert, gone/reopen, unreadable ids, incomplete loads, effective balance."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from collectbot.config import load_config
+from collectbot.sources import load_sources
+from collectbot.state import State
+from collectbot.sync import effective_balances, sync_invoices
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+HEADER = "Invoice,Customer,Email,Due Date,Amount,Balance,Risk\n"
+
+
+class Book:
+    """A workspace with one or two real invoice CSVs that a test rewrites between syncs."""
+
+    def __init__(self, root):
+        self.root = root
+        self.files = ["book.csv"]
+        self.state = State.open(root / "collectbot.db")
+
+    def write(self, *rows, name="book.csv"):
+        (self.root / name).write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+        if name not in self.files:
+            self.files.append(name)
+
+    def load(self):
+        doc = {"business": {"currency": "INR", "locale": "en_IN"}, "sources": {"invoices": self.files}}
+        (self.root / "collectbot.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+        return load_sources(load_config(self.root / "collectbot.yaml", with_playbooks=False))
+
+    def sync(self, at=NOW):
+        return sync_invoices(self.state, self.load(), at)
+
+    def row(self, invoice_id):
+        r = self.state.conn.execute("SELECT * FROM invoices WHERE invoice_id = ?", (invoice_id,)).fetchone()
+        return dict(r) if r else None
+
+    def events(self, kind):
+        return [r[0] for r in self.state.conn.execute(
+            "SELECT invoice_id FROM events WHERE kind = ? ORDER BY id", (kind,))]
+
+
+@pytest.fixture
+def book(tmp_path):
+    b = Book(tmp_path)
+    yield b
+    b.state.close()
+
+
+def test_first_sync_writes_invoices_and_customers(book):
+    book.write("I-1,Asha Textiles,asha@example.in,2026-12-01,\"1,000.50\",,high", "I-2,Bharat Foods,,2026-12-05,80,20,low")
+    report = book.sync()
+    assert (report.new, report.updated, report.gone, report.reopened) == (2, 0, 0, 0)
+    row = book.row("I-1")
+    assert (row["amount"], row["source_balance"], row["due_date"], row["state"]) == ("1000.50", "1000.50", "2026-12-01", "open")
+    assert row["customer_id"] == "asha-textiles" and json.loads(row["extra"]) == {"risk": "high"}
+    assert row["first_seen"] == row["last_seen"] == "2026-11-23T10:00:00+00:00" and row["gone_at"] is None
+    assert book.row("I-2")["source_status"] == "partial"
+    customer = book.state.conn.execute("SELECT name, email FROM customers WHERE customer_id = 'asha-textiles'").fetchone()
+    assert tuple(customer) == ("Asha Textiles", "asha@example.in")
+
+
+def test_absent_invoice_becomes_gone_and_comes_back_open(book):
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync()
+    book.write("I-1,Ana,,2026-12-01,10,5,")
+    later = NOW + timedelta(days=1)
+    report = book.sync(later)
+    assert (report.new, report.updated, report.gone, report.gone_ids) == (0, 1, 1, ["I-2"])
+    assert book.row("I-2")["state"] == "gone" and book.row("I-2")["gone_at"] == "2026-11-24T10:00:00+00:00"
+    assert book.row("I-1")["source_balance"] == "5" and book.row("I-1")["first_seen"] == "2026-11-23T10:00:00+00:00"
+    assert book.row("I-1")["last_seen"] == "2026-11-24T10:00:00+00:00"
+    assert book.events("gone") == ["I-2"]
+    report = book.sync(later)  # already gone: not closed twice
+    assert report.gone == 0 and book.events("gone") == ["I-2"]
+    book.write("I-1,Ana,,2026-12-01,10,5,", "I-2,Bo,,2026-12-01,20,,")
+    report = book.sync(later + timedelta(days=1))
+    assert (report.reopened, report.reopened_ids) == (1, ["I-2"])
+    assert book.row("I-2")["state"] == "open" and book.row("I-2")["gone_at"] is None
+    assert book.events("reopened") == ["I-2"]
+
+
+def test_unreadable_rows_are_neither_refreshed_nor_closed(book):
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync()
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,,20,,")  # I-2 lost its due date
+    result = book.load()
+    assert result.unreadable_ids == {"I-2"}
+    report = sync_invoices(book.state, result, NOW + timedelta(days=1))
+    assert report.gone == 0 and book.row("I-2")["state"] == "open"
+    assert book.row("I-2")["last_seen"] == "2026-11-23T10:00:00+00:00"
+
+
+def test_an_unreadable_invoice_file_suspends_gone_detection(book):
+    book.write("I-1,Ana,,2026-12-01,10,,")
+    book.write("J-1,Cy,,2026-12-01,30,,", name="second.csv")
+    book.sync()
+    (book.root / "second.csv").unlink()  # the export is missing today
+    report = book.sync(NOW + timedelta(days=1))
+    assert report.gone_suspended and report.gone == 0 and report.warnings
+    assert book.row("J-1")["state"] == "open"
+    book.files.remove("second.csv")  # the user removes it from the config: now it really is gone
+    report = book.sync(NOW + timedelta(days=2))
+    assert report.gone_ids == ["J-1"] and not report.gone_suspended
+
+
+def test_effective_balance_counts_applied_payments_once(book):
+    book.write("I-1,Ana,,2026-12-01,1000,,", "I-2,Bo,,2026-12-01,500,200,", "I-3,Cy,,2026-12-01,300,,")
+    result = book.load()
+    sync_invoices(book.state, result, NOW)
+    conn = book.state.conn
+    for n, (amount, applied) in enumerate([("250.25", 1), ("100.10", 1), ("999", 0)], start=1):
+        conn.execute("INSERT INTO payments (id, line_key, date, amount, imported_at) VALUES (?, ?, '2026-11-20', ?, ?)",
+                     (n, f"k{n}", amount, "2026-11-23T00:00:00+00:00"))
+    conn.executemany("INSERT INTO allocations (payment_id, invoice_id, amount, confidence, applied, created_at) "
+                     "VALUES (?, ?, ?, 'high', ?, '2026-11-23T00:00:00+00:00')",
+                     [(1, "I-1", "250.25", 1), (2, "I-1", "100.10", 1), (3, "I-3", "300", 0), (2, "I-2", "100", 1)])
+    balances = effective_balances(book.state, result.invoices)
+    assert balances == {"I-1": Decimal("649.65"),  # 1000 - 250.25 - 100.10, exact
+                        "I-2": Decimal("200"),  # the export already shows less than 500 - 100
+                        "I-3": Decimal("300")}  # a payment not applied (under review) does not count
