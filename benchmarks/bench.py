@@ -25,6 +25,7 @@ commands still run.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -103,7 +104,10 @@ def summarize_output(path: Path) -> dict[str, Any]:
     """Counts from a command's --json document (so a fast run that did nothing is visible)."""
     size = path.stat().st_size if path.exists() else 0
     summary: dict[str, Any] = {"json_bytes": size}
-    if not size or size > OUTPUT_SUMMARY_LIMIT:
+    if not size:
+        return summary
+    if size > OUTPUT_SUMMARY_LIMIT:
+        summary["json_valid"] = None  # too big to parse here: not counted, not judged
         return summary
     try:
         document = json.loads(path.read_bytes())
@@ -119,6 +123,42 @@ def summarize_output(path: Path) -> dict[str, Any]:
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             summary["first_error"] = str(errors[0].get("message", errors[0]))[:300]
     return summary
+
+
+PAYING_KINDS = ("invoice_column", "invoice_in_text", "payer_amount", "partial", "combined", "typo_invoice",
+                "payer_typo")  # truth kinds of lines that pay an open invoice (recall is measured over these)
+
+
+def score_matches(output: Path, truth: Path) -> dict[str, Any]:
+    """Precision and recall of `reconcile --json`'s applied matches against statement_truth.csv.
+
+    A line counts as right when the set of invoices it was applied to is exactly the true set.
+    Lines are joined on their `row` in the statement (header = row 1).
+    """
+    document = json.loads(output.read_bytes())
+    entries = [e for key in ("matches", "review", "unmatched") for e in document.get(key) or []]
+    if entries and any("row" not in e for e in entries):
+        return {"error": "entries carry no `row`; cannot join them to statement_truth.csv"}
+    applied = {int(e["row"]): set(e.get("invoice_ids") or []) for e in entries if e.get("applied")}
+    with truth.open(newline="", encoding="utf-8") as fh:
+        labels = {int(r["row"]): (r["kind"], set(r["invoice_ids"].split())) for r in csv.DictReader(fh)}
+    by_kind: dict[str, dict[str, int]] = {}
+    right = 0
+    for row, (kind, invoices) in labels.items():
+        tally = by_kind.setdefault(kind, {"lines": 0, "applied_right": 0, "applied_wrong": 0})
+        tally["lines"] += 1
+        if row in applied:
+            ok = applied[row] == invoices and bool(invoices)
+            tally["applied_right" if ok else "applied_wrong"] += 1
+            right += ok
+    paying = sum(by_kind.get(k, {}).get("lines", 0) for k in PAYING_KINDS)
+    paying_right = sum(by_kind.get(k, {}).get("applied_right", 0) for k in PAYING_KINDS)
+    return {
+        "applied": len(applied),
+        "precision": round(right / len(applied), 4) if applied else None,
+        "recall": round(paying_right / paying, 4) if paying else None,
+        "by_kind": by_kind,
+    }
 
 
 # ---------------------------------------------------------------------------- the workspace
@@ -242,6 +282,7 @@ def measure_floor(kind: str, ws: Path, repeat: int, timeout: float) -> dict[str,
 def bench_command(command: str, ws: Path, manifest: dict[str, Any], now: str, repeat: int, timeout: float,
                   exe: list[str], scratch: Path, keep: bool) -> dict[str, Any]:
     samples: list[Sample] = []
+    matching: dict[str, Any] | None = None
     for _ in range(repeat):
         box = make_sandbox(ws, scratch)
         out = box / f".{command}.stdout.json"
@@ -257,6 +298,13 @@ def bench_command(command: str, ws: Path, manifest: dict[str, Any], now: str, re
                            stdout_path=out, timeout=timeout, cwd=box)
         sample.output = summarize_output(out)
         samples.append(sample)
+        truth = ws / manifest["files"].get("statement_truth", "statement_truth.csv")
+        if command == "reconcile" and len(samples) == 1 and completed(sample) and truth.exists() \
+                and sample.output.get("json_valid"):
+            try:
+                matching = score_matches(out, truth)
+            except (ValueError, KeyError, TypeError) as exc:  # an output shape we did not expect
+                matching = {"error": f"cannot score: {exc!r}"}
         if not keep:
             shutil.rmtree(box, ignore_errors=True)
         if not completed(sample):
@@ -270,6 +318,8 @@ def bench_command(command: str, ws: Path, manifest: dict[str, Any], now: str, re
         "cpu_seconds": [round(s.cpu_seconds, 3) for s in samples],
         "output": samples[-1].output,
     }
+    if matching is not None:
+        result["matching"] = matching
     if ok:
         result["median"] = statistics.median(s.seconds for s in ok)
         result["cpu_median"] = statistics.median(s.cpu_seconds for s in ok)
@@ -285,7 +335,8 @@ def completed(sample: Sample) -> bool:
     """Finished as the SPEC says a command finishes: exit 0, or 1 ("some items failed") with its JSON."""
     if sample.timed_out or sample.crashed or sample.exit_code not in (0, 1):
         return False
-    return sample.exit_code == 0 or sample.output.get("json_valid", False)
+    return sample.exit_code == 0 or (sample.output.get("json_bytes", 0) > 0
+                                      and sample.output.get("json_valid") is not False)
 
 
 def add_ratios(report: dict[str, Any]) -> None:
@@ -368,6 +419,9 @@ def format_table(report: dict[str, Any]) -> str:
         else:
             counts = {k: v for k, v in r["output"].items() if k not in ("json_bytes", "json_valid", "first_error")}
             result = ", ".join(f"{k} {v}" for k, v in counts.items()) or f"exit {r['exit_codes'][-1]}"
+            if r.get("matching", {}).get("precision") is not None:
+                m = r["matching"]
+                result += f"; precision {m['precision']:.3f}, recall {m['recall']:.3f} (statement_truth.csv)"
         rows.append((name, _fmt(r.get("median"), 3), _fmt(r.get("ratio")), _fmt(r.get("ratio_net_of_startup")),
                      _fmt(r.get("cpu_ratio_net_of_startup")), _fmt(r["peak_rss_mib"], 0), result))
     widths = [max(len(row[i]) for row in rows) for i in range(6)]

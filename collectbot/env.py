@@ -85,7 +85,10 @@ class Env:
         return self.clock().astimezone(tz)
 
     def emit_json(self, document: Any) -> None:
-        self.stdout.write(json.dumps(document, indent=2, default=_json_default, ensure_ascii=False) + "\n")
+        # Compact: Python's fast C encoder is used only without `indent`, and a big run's document
+        # (hundreds of thousands of skips) would otherwise cost seconds. Pipe through `jq` to read it.
+        self.stdout.write(json.dumps(document, separators=(",", ":"), default=_json_default, ensure_ascii=False))
+        self.stdout.write("\n")
         self.stdout.flush()
 
     def print(self, *objects: Any, **kwargs: Any) -> None:

@@ -130,16 +130,24 @@ class UncertainTouch:
                 f"{f' to {self.to}' if self.to else ''}")
 
 
+_UNCERTAIN_SELECT = (
+    "SELECT t.id, t.message_id, t.invoice_id, t.playbook, t.step, t.channel, m.customer_id, m.to_addr "
+    "FROM touches t LEFT JOIN messages m ON m.id = t.message_id WHERE t.status = ? ORDER BY t.id"
+)
+
+
+def uncertain_touches(state: State) -> list[UncertainTouch]:
+    """Touches already marked `uncertain`, waiting for the owner's `resend` (for preview's warning)."""
+    return [UncertainTouch(*r) for r in state.conn.execute(_UNCERTAIN_SELECT, ("uncertain",))]
+
+
 def mark_uncertain(state: State, now: datetime) -> list[UncertainTouch]:
     """Turn every `sending` message and touch (left by a dead process) into `uncertain`.
 
     Call only while holding the workspace lock: then nobody else can be mid-send.
     """
     with state.transaction() as conn:
-        rows = conn.execute(
-            "SELECT t.id, t.message_id, t.invoice_id, t.playbook, t.step, t.channel, m.customer_id, m.to_addr "
-            "FROM touches t LEFT JOIN messages m ON m.id = t.message_id WHERE t.status = 'sending' ORDER BY t.id"
-        ).fetchall()
+        rows = conn.execute(_UNCERTAIN_SELECT, ("sending",)).fetchall()
         stamp = iso(now)
         conn.execute("UPDATE touches SET status = 'uncertain', reason = 'the sending process stopped before the "
                      "provider answered', updated_at = ? WHERE status = 'sending'", (stamp,))
@@ -177,16 +185,15 @@ def _put_touch(conn: sqlite3.Connection, *, invoice_id: str, playbook: str, step
 def record_plan_skips(state: State, plan: Plan, run_id: int | None, now: datetime) -> int:
     """Write the permanent skips (superseded, no address, opted out, condition false) in one
     transaction; waiting skips are not written because the next run decides them again."""
-    written = 0
+    stamp = iso(now)
+    rows = [(s.invoice_id, s.playbook, s.step, s.channel or "", "superseded" if s.reason == "superseded" else "skipped",
+             s.reason, None, None, None, stamp, stamp, run_id) for s in plan.skips if s.permanent]
+    if not rows:
+        return 0
     with state.transaction() as conn:
-        for skip in plan.skips:
-            if not skip.permanent:
-                continue
-            status = "superseded" if skip.reason == "superseded" else "skipped"
-            if _put_touch(conn, invoice_id=skip.invoice_id, playbook=skip.playbook, step=skip.step,
-                          channel=skip.channel or "", status=status, reason=skip.reason, message_id=None, task_id=None, due_at=None, now=now, run_id=run_id):
-                written += 1
-    return written
+        before = conn.total_changes
+        conn.executemany(_UPSERT_TOUCH, rows)
+        return conn.total_changes - before
 
 
 def record_tasks(state: State, tasks: list[PlannedTask], run_id: int | None, now: datetime) -> list[int]:

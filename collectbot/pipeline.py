@@ -282,6 +282,11 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
                 out.refused = refusal
                 return out
             inp = build_input(config, loaded, state, now, options.limit)
+            waiting = ledger.uncertain_touches(state)
+        if waiting:
+            out.warnings.append(f"{len(waiting)} earlier message(s) may or may not have gone out and wait for your "
+                                f"decision ({', '.join(str(u) for u in waiting[:5])}"
+                                f"{', …' if len(waiting) > 5 else ''}); `collectbot resend TOUCH` sends one again")
         out.plan = make_plan(inp, renderer)
         out.errors.extend(out.plan.errors)
         if options.mode == "run":

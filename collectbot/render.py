@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +32,7 @@ from urllib.parse import quote
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 from jinja2 import FileSystemLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -76,6 +76,73 @@ class Money(Decimal):
 class View(dict):
     """A dict whose keys win over dict methods in templates: `invoice.items` is the column
     `items`, not `dict.items`. Plain dict otherwise (JSON-friendly, `view["balance"]`)."""
+
+
+class InvoiceView(View):
+    """An invoice's view whose `pay_link` is worked out the first time it is read.
+
+    Conditions read thousands of invoice views that never print a link; rendering the
+    `payment_link.url` template for each of them was a large share of a big run."""
+
+    __slots__ = ("_link",)
+
+    def __missing__(self, key: str) -> Any:
+        if key == "pay_link":
+            self["pay_link"] = value = self._link(self)
+            return value
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key == "pay_link" else super().get(key, default)
+
+
+class CurrencyFormat:
+    """`format_currency` for one locale and currency, without babel's per-call pattern work.
+
+    It is built from babel's own pattern and symbols, and checked against `format_currency`
+    on sample amounts when made: if they ever disagree (an unusual pattern), `ok` is False
+    and the caller uses babel directly."""
+
+    SAMPLES = ("0", "1", "-1", "12.5", "999.999", "1234", "-1234567.891", "12345678901.05", "0.004", "-0.004",
+               "0.125", "0.135", "100000", "1234567.5")
+
+    def __init__(self, locale: Locale, currency: str):
+        self.locale, self.currency = locale, currency
+        self.ok = False
+        try:
+            pattern = locale.currency_formats["standard"]
+            symbols = locale.number_symbols.get(locale.default_numbering_system, {}) or locale.number_symbols.get("latn", {})
+            symbol = get_currency_symbol(currency, locale)
+            self.digits = get_currency_precision(currency)
+            self.quantum = Decimal(1).scaleb(-self.digits)
+            self.decimal, self.group = symbols["decimal"], symbols["group"]
+            self.minus = symbols.get("minusSign", "-")
+            self.primary, self.secondary = pattern.grouping
+            self.prefix = tuple(p.replace("¤", symbol).replace("-", self.minus) for p in pattern.prefix)
+            self.suffix = tuple(p.replace("¤", symbol).replace("-", self.minus) for p in pattern.suffix)
+            self.min_int = pattern.int_prec[0]
+            self.ok = all(self(Decimal(v)) == format_currency(Decimal(v), currency, locale=locale) for v in self.SAMPLES)
+        except Exception:  # noqa: BLE001 - any surprise means: let babel do it
+            self.ok = False
+
+    def __call__(self, amount: Decimal) -> str:
+        q = amount.quantize(self.quantum, rounding=ROUND_HALF_EVEN)
+        negative = amount < 0  # as babel: the sign of the amount, not of the rounded one
+        text = f"{abs(q):f}"
+        whole, _, frac = text.partition(".")
+        whole = whole.rjust(self.min_int, "0")
+        if len(whole) > self.primary:
+            head, tail = whole[:-self.primary], whole[-self.primary:]
+            step = self.secondary or self.primary
+            groups = []
+            while len(head) > step:
+                groups.insert(0, head[-step:])
+                head = head[:-step]
+            groups.insert(0, head)
+            whole = self.group.join([*groups, tail])
+        number = f"{whole}{self.decimal}{frac}" if self.digits else whole
+        i = 1 if negative else 0
+        return f"{self.prefix[i]}{number}{self.suffix[i]}"
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -126,6 +193,7 @@ class Renderer:
         self._expressions: dict[str, Any] = {}
         self._texts: dict[str, Any] = {}
         self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
+        self._money_formats: dict[str, CurrencyFormat] = {}
         self._pay_url = None
         pl = config.payment_link
         if pl.url:
@@ -141,7 +209,8 @@ class Renderer:
         """What templates see as `invoice`: canonical fields, extra columns flattened in
         (`invoice.risk`), `balance` = the effective balance, `days_overdue`, `pay_link`."""
         cur = invoice.currency or self.business.currency
-        view = View()
+        view = InvoiceView()
+        view._link = lambda v: self.pay_link(v, customer)
         _flatten_extra(view, invoice.extra)
         days = (today - invoice.due_date).days
         view.update(
@@ -153,8 +222,7 @@ class Renderer:
             currency=cur, status=invoice.status,
             days_overdue=max(days, 0), days_until_due=max(-days, 0), overdue=days > 0,
         )
-        view["pay_link"] = self.pay_link(view, customer)
-        return view
+        return view  # `pay_link` is computed when first read (InvoiceView)
 
     def customer_view(self, customer: Customer) -> View:
         """What templates see as `customer`: its fields plus extra columns flattened in."""
@@ -250,7 +318,11 @@ class Renderer:
         if currency is None:
             invoice = ctx.get("invoice") if ctx is not None else None
             currency = invoice.get("currency") if isinstance(invoice, dict) else None
-        return format_currency(amount, currency or self.business.currency, locale=self.locale)
+        currency = currency or self.business.currency
+        fmt = self._money_formats.get(currency)
+        if fmt is None:
+            fmt = self._money_formats[currency] = CurrencyFormat(self.locale, currency)
+        return fmt(amount) if fmt.ok else format_currency(amount, currency, locale=self.locale)
 
     def _date_filter(self, value: Any, format: str = "medium") -> str:  # noqa: A002 - Jinja keyword name
         if value is None or isinstance(value, Undefined) or value == "":

@@ -168,6 +168,11 @@ def test_bench_reports_results_and_failures_without_crashing(tmp_path, workspace
     assert run["exit_codes"] == [1]  # a crash is not timed twice
     assert "crashed" in run["error"] and "boom in run" in run["error"]
     assert "ratio" not in run
+    table = _load(BENCH).format_table(report)
+    preview_line = next(line for line in table.splitlines() if line.startswith("preview"))
+    run_line = next(line for line in table.splitlines() if line.startswith("run"))
+    assert "messages 3" in preview_line and "skipped 1" in preview_line
+    assert "exit 1 (crashed): RuntimeError: boom in run" in run_line
 
 
 def test_sandbox_copies_config_and_state_and_links_the_rest(tmp_path, workspace):
@@ -193,3 +198,24 @@ def test_floor_work_is_callable_from_other_benchmarks(workspace):
     for kind in ("load", "reconcile"):
         seconds = bench.floor_work(kind, ws, manifest)
         assert isinstance(seconds, float) and seconds > 0
+
+
+def test_matches_are_scored_against_the_truth_file(tmp_path, workspace):
+    ws, _ = workspace
+    bench = _load(BENCH)
+    truth = rows(ws / "statement_truth.csv")
+    right = next(t for t in truth if t["kind"] == "invoice_column")
+    stranger = next(t for t in truth if t["kind"] == "unmatched")
+    paying = sum(t["kind"] in bench.PAYING_KINDS for t in truth)
+    output = tmp_path / "reconcile.json"
+    output.write_text(json.dumps({
+        "matches": [{"row": int(right["row"]), "invoice_ids": right["invoice_ids"].split(), "applied": True},
+                    {"row": int(stranger["row"]), "invoice_ids": [right["invoice_ids"]], "applied": True}],
+        "review": [{"row": 2, "invoice_ids": ["X"], "applied": False}],
+        "unmatched": [],
+    }))
+    score = bench.score_matches(output, ws / "statement_truth.csv")
+    assert score["applied"] == 2 and score["precision"] == 0.5
+    assert score["recall"] == round(1 / paying, 4)
+    assert score["by_kind"]["unmatched"]["applied_wrong"] == 1
+    assert score["by_kind"]["invoice_column"]["applied_right"] == 1

@@ -465,3 +465,18 @@ def test_plan_is_pure(ws):
 
 def test_permanent_skip_reasons_are_the_contracts(ws):
     assert {"superseded", "no_address", "opted_out", "condition_false"} == set(PERMANENT_SKIPS)
+
+
+def test_planning_leaves_the_garbage_collector_as_it_found_it(ws):
+    import gc
+
+    config, r = ws
+    assert gc.isenabled()
+    plan(book(config, [invoice("A", due=date(2026, 11, 10))]), r)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        plan(book(config, [invoice("A", due=date(2026, 11, 10))]), r)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from test_engine_book import IST, NOW, NY, UTC, book, customer, invoice, sent, setup
+from test_engine_book import IST, NOW, NY, book, customer, invoice, sent, setup
 
 from collectbot.engine import UnknownInvoice, explain, plan, timeline
 from collectbot.env import _json_default
@@ -176,3 +176,75 @@ def test_explain_agrees_with_plan(ws):
         (t.invoice_id, t.step) for k in p.tasks for t in k.touches}
     explained = {(i.invoice_id, s.step) for i in invs for s in explain(inp, r, i.invoice_id).steps if s.state == "due"}
     assert planned == explained and planned
+
+
+# ---------------------------------------------------------------------------- the timeline's shortcut
+
+
+def naive_timeline(inp, r, days):
+    """Every invoice in every simulated run: what `timeline` must equal (it skips idle invoices)."""
+    from dataclasses import replace
+
+    from collectbot.engine.timeline import record, run_moments
+
+    touches, recent, out = {k: list(v) for k, v in inp.touches.items()}, list(inp.recent_messages), []
+    for moment in run_moments(inp, days):
+        p = plan(replace(inp, now=moment, touches=touches, recent_messages=recent), r)
+        record(p, touches, recent)
+        if p.messages or p.tasks or any(s.permanent for s in p.skips):
+            out.append(p)
+    return out
+
+
+def outcome(plans):
+    return [(p.now, [(m.customer_id, m.channel, m.invoice_ids, m.steps, m.body) for m in p.messages],
+             [(t.invoice_ids, t.step, t.note) for t in p.tasks],
+             [(s.invoice_id, s.step, s.reason) for s in p.skips if s.permanent]) for p in plans]
+
+
+def test_timeline_equals_planning_every_invoice_in_every_run(tmp_path):
+    import random
+
+    from test_engine_book import CONFIG
+    from test_engine_book import STANDARD, VIP
+    config, r = setup(tmp_path, config=CONFIG.replace("per_customer_per_day: 1, max_messages_per_run: 500",
+                                                      "per_customer_per_day: 1, max_messages_per_run: 2"),
+                      playbooks={"vip": VIP, "standard": STANDARD.replace("at: due+7d", "at: previous+4d")})
+    rnd = random.Random(3)
+    custs = [customer(f"C{n}", timezone=rnd.choice([None, "America/New_York", "Europe/London"]), tier=rnd.choice(["vip", None, None]),
+                      phone=rnd.choice([None, "+919800000002"])) for n in range(8)]
+    invs = [invoice(f"I{n:02d}", f"C{rnd.randrange(8)}", due=NOW.date() + timedelta(days=rnd.randint(-20, 12)),
+                    balance=str(rnd.choice([100, 800, 2000]))) for n in range(40)]
+    inp = book(config, invs, custs)
+    fast = timeline(inp, r, 21)
+    assert outcome(fast) == outcome(naive_timeline(inp, r, 21))
+    assert sum(len(p.messages) for p in fast) > 20 and any(p.capped for p in fast)
+    assert any("day-7" in m.steps for p in fast for m in p.messages)  # the previous-anchored step happens
+
+
+def test_timeline_follows_a_playbook_switch_as_an_invoice_ages(tmp_path):
+    late = ("name: late\nmatch: \"invoice.days_overdue > 10\"\npriority: 5\n"
+            "steps:\n  - {id: final, at: due+11d, channel: email, template: gentle}\n")
+    early = "name: early\nsteps:\n  - {id: hello, at: due, channel: email, template: gentle}\n"
+    config, r = setup(tmp_path, playbooks={"late": late, "early": early})
+    got = events(timeline(book(config, [invoice("A", due=date(2026, 11, 24))]), r, 14))
+    # from Sat 5 Dec the invoice is 11 days overdue: `late` applies; its step waits for Monday's hours
+    assert got == [(date(2026, 11, 24), "C1", "email", ["A"], ["hello"]),
+                   (date(2026, 12, 7), "C1", "email", ["A"], ["final"])]
+
+
+def test_explain_a_failed_send_is_retried(ws):
+    config, r = ws
+    rows = [sent("A", "heads-up", NOW - timedelta(days=6)),
+            sent("A", "day-3", NOW - timedelta(hours=1), channel="whatsapp", status="failed")]
+    ex = explain(book(config, [invoice("A", due=date(2026, 11, 20))], touches=rows), r, "A")
+    day3 = ex.steps[1]
+    assert day3.state == "due" and day3.detail.startswith("retrying a failed send")
+
+
+def test_explain_a_paid_invoice_without_playbook_says_stopped(tmp_path):
+    vip_only = "name: vip\nmatch: \"customer.tier == 'vip'\"\nsteps:\n  - {id: a, at: due, channel: email, template: gentle}\n"
+    config, r = setup(tmp_path, playbooks={"vip": vip_only})
+    ex = explain(book(config, [invoice("A", due=date(2026, 11, 1), status="paid")]), r, "A")
+    assert ex.playbook is None and ex.stopped == "paid" and "stopped (paid)" in ex.next.what
+    assert "no playbook" in ex.why

@@ -230,3 +230,42 @@ def test_subset_with_sum_is_exact_decimal():
     assert subset_with_sum(items, D("0.60")) == ["a", "b", "c"]
     assert subset_with_sum(items, D("0.40")) == ["a", "c"]
     assert subset_with_sum(items, D("0.70")) is None
+
+
+def test_longer_numeric_invoice_numbers_match_bare_but_not_as_amounts_or_dates():
+    book = [inv("100234", "acme", "500.00", name="Acme Traders LLP"),
+            inv("20261101", "acme", "700.00", name="Acme Traders LLP"),
+            inv("INV-29", "acme", "900.00", name="Acme Traders LLP")]
+    bal = {i.invoice_id: i.balance for i in book}
+    assert only(run(line("NEFT 100234 ACME", "500.00"), book=book, balances=bal)).invoice_ids == ["100234"]
+    assert only(run(line("NEFT 100234", "100234.00"), book=book, balances=bal)).invoice_ids == []  # the amount
+    assert only(run(line("VALUE DATE 20261101", "3.00"), book=book, balances=bal)).invoice_ids == []  # a date
+    assert only(run(line("IBAN GB29NWBK60161331926819", "3.00"), book=book, balances=bal)).invoice_ids == []
+
+
+def test_two_subsets_with_the_same_sum_are_not_guessed():
+    book = [inv("X-1", "acme", "100.00", due="2026-09-01", name="Acme Traders"),
+            inv("X-2", "acme", "300.00", due="2026-09-02", name="Acme Traders"),
+            inv("X-3", "acme", "200.00", due="2026-09-03", name="Acme Traders"),
+            inv("X-4", "acme", "200.00", due="2026-09-04", name="Acme Traders")]
+    m = only(run(line("NEFT", "500.00", payer="ACME TRADERS"), book=book, customers={}))
+    assert not m.applied and m.method == "payer"
+    # ...but the oldest invoices in a row is what people pay: confident
+    m = only(run(line("NEFT", "400.00", payer="ACME TRADERS"), book=book, customers={}))
+    assert m.applied and m.invoice_ids == ["X-1", "X-2"]
+
+
+def test_same_core_name_is_told_apart_by_legal_words():
+    book = [inv("R-1", "rao-llp", "250.00", name="Rao Traders LLP"),
+            inv("R-2", "rao-co", "250.00", name="Rao Traders & Co")]
+    m = only(run(line("NEFT", "250.00", payer="RAO TRADERS AND CO"), book=book, customers={}))
+    assert m.applied and m.invoice_ids == ["R-2"]
+
+
+def test_a_list_of_numbers_after_one_invoice_number():
+    book = [inv("INV-42", "b", "100.00"), inv("INV-43", "b", "100.00"), inv("INV-44", "b", "100.00"),
+            inv("INV-45", "b", "100.00")]
+    m = only(run(line("INV 42, 43 & 44 and 45", "400.00"), book=book, customers={}))
+    assert m.invoice_ids == ["INV-42", "INV-43", "INV-44", "INV-45"] and m.applied
+    m = only(run(line("INV 42 45 units", "100.00"), book=book, customers={}))
+    assert m.invoice_ids == ["INV-42"]

@@ -19,7 +19,7 @@ Date,Narration,Payer Name,Amount,Currency
 2026-03-09,NEFT/123456789012/INV 3 part payment,Globex,800.00,INR
 2026-03-09,NEFT CR 998877665544,ACME LTD,"1,500.00",INR
 2026-03-09,INV-004 refund,Initech,-750.00,INR
-2026-03-09,CASH DEP 4455,,123.45,INR
+2026-03-09,[URGENT] CASH DEP 4455,,123.45,INR
 2026-03-09,UPI/INITECH,INITECH,100.00,INR
 """
 
@@ -89,7 +89,7 @@ def test_human_output_lists_matches_review_and_unmatched(ws):
     assert result.exit_code == 0
     out = result.stdout
     assert "Matched" in out and "For review" in out and "Unmatched" in out
-    assert "NEFT/123456789012/INV 3 part payment" in out and "CASH DEP 4455" in out
+    assert "NEFT/123456789012/INV 3 part payment" in out and "[URGENT] CASH DEP 4455" in out
 
 
 def test_partial_payment_leaves_the_right_balance_and_later_lines_see_it(ws):
@@ -230,3 +230,25 @@ def test_without_reconcile_the_same_run_chases_them(workspace):
     assert {"INV-001", "INV-002", "INV-003"} <= covered
     [globex] = [m for m in doc["messages"] if "INV-003" in m["invoice_ids"]]
     assert "2,000.00" in (globex["subject"] or "") + (globex["body"] or "")
+
+
+def test_queue_and_history_show_the_payments(ws):
+    ws.json("reconcile", str(ws.root / "bank.csv"))
+    code, doc = ws.json("queue")
+    assert code == 0
+    kinds = sorted(t["kind"] for t in doc["tasks"] if t["kind"] in ("review", "unmatched_payment"))
+    assert kinds == ["review", "unmatched_payment"]
+    code, doc = ws.json("history", "INV-003")
+    assert code == 0
+    assert any(e["kind"] == "payment applied" and "800.00" in e["detail"] for e in doc["entries"])
+
+
+def test_payments_csv_with_an_invoice_column(workspace):
+    workspace.write("received.csv", "Date,Invoice,Amount,Payer\n"
+                                    "2026-03-08,INV-004,750.00,Initech\n"
+                                    "2026-03-08,inv 6,300.00,Hooli\n")
+    code, doc = workspace.json("reconcile", str(workspace.root / "received.csv"))
+    assert code == 0, doc
+    assert doc["files"][0]["format"] == "payments"
+    assert sorted(tuple(m["invoice_ids"]) for m in doc["matches"]) == [("INV-004",), ("INV-006",)]
+    assert all(m["method"] == "invoice_number" for m in doc["matches"])

@@ -219,3 +219,15 @@ def test_preview_days_shows_a_timeline(workspace):
     assert ("2026-03-10", ("INV-001", "INV-002"), ("heads-up",)) in later
     assert any(steps == ("day-7",) and inv == ("INV-003",) for _, inv, steps in later)  # due+7d = 03-14 -> Monday 16th?
     assert not workspace.db_path.exists()
+
+
+def test_a_locked_workspace_exits_3_with_the_usual_json_shape(workspace):
+    from collectbot.state import WorkspaceLock
+
+    with WorkspaceLock(workspace.db_path):  # another run holds it
+        code, doc = workspace.json("run")
+        result = workspace.cli("run")
+    assert code == 3 and doc["locked"] is True and doc["messages"] == [] and "lock" in doc["errors"][0]["message"]
+    assert result.exit_code == 3 and "lock" in result.stderr
+    assert workspace.sent() == []
+    assert workspace.json("run")[0] == 0  # released: the next run goes

@@ -14,7 +14,7 @@ from collectbot.channels.sendgrid_email import SendGridEmail, retry_after_second
 from collectbot.config import ChannelConfig
 from provider_server import API_KEY, provider_server  # noqa: F401 - the fixture
 
-CONTRACT = Path("/work/shared/contracts/tsg_mail_v3.json")
+CONTRACT = Path(__file__).parent / "fixtures" / "contracts" / "tsg_mail_v3.json"
 
 
 def message(**overrides) -> OutgoingMessage:

@@ -209,3 +209,10 @@ def test_phone_region_comes_from_country_else_locale(tmp_path):
     assert load(tmp_path, [name], business={"currency": "INR", "locale": "en_IN"}).invoices[0].phone == "+914155552671"
     r = load(tmp_path, [name], business={"currency": "USD", "locale": "en_IN", "country": "US"})
     assert r.invoices[0].phone == "+14155552671"
+
+
+def test_windows_1252_is_preferred_over_its_look_alikes(tmp_path):
+    # A small Western file: the detector alone would as soon say Central European (à -> ŕ, õ -> ő).
+    name = write(tmp_path, "pt.csv", "Invoice,Customer,Due Date,Amount\nJ-1,João à Conceição Lda,2026-12-01,€ 10\n",
+                 "cp1252")
+    assert load(tmp_path, [name]).invoices[0].customer_name == "João à Conceição Lda"

@@ -36,7 +36,10 @@ def by_id(result):
 
 @pytest.mark.parametrize("fmt", ["xero", "auto"])
 def test_xero_line_items_fold_into_invoices_and_bills_are_left_out(tmp_path, fmt):
-    r = load(tmp_path, {"path": "xero_sales_invoices.csv", "format": fmt, "dayfirst": True})
+    spec = {"path": "xero_sales_invoices.csv", "format": fmt}
+    if fmt == "xero":
+        spec["dayfirst"] = True  # with auto, 15/09/2026 in the same column settles the order
+    r = load(tmp_path, spec)
     inv = by_id(r)
     assert set(inv) == {"INV-0041", "INV-0042", "INV-0043", "INV-0044", "INV-0045"}  # BILL-9001 is ACCPAY
     a = inv["INV-0041"]  # two line items, one invoice: totals repeat on each line and are not summed
@@ -123,3 +126,11 @@ def test_auto_detection_picks_the_right_preset(tmp_path):
         table = read_table(FIXTURES / name, lambda cells: 1000 if detect(cells) else 0)
         found = detect(table.headers)
         assert (found.name if found else None) == preset, name
+
+
+def test_freshbooks_unreadable_line_total_spoils_only_its_invoice(tmp_path):
+    text = (FIXTURES / "freshbooks_invoice_details.csv").read_text(encoding="utf-8").replace("50.85,CAD\n", "5O.85,CAD\n", 1)
+    (tmp_path / "fb.csv").write_text(text, encoding="utf-8")
+    r = load(tmp_path, {"path": str(tmp_path / "fb.csv"), "format": "freshbooks"})
+    assert "0000112" not in by_id(r) and "0000113" in by_id(r) and r.unreadable_ids == {"0000112"}
+    assert [(e.row, e.column) for e in r.errors] == [(3, "Line Total")]

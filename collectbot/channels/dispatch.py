@@ -7,8 +7,10 @@ called under one lock (the state connection is shared between threads):
 * `claim(message) -> bool` runs just before a message's first request: it commits the
   `sending` rows and sets `message.message_id`; False means "already taken, do not send".
 * `on_result(message, result)` receives the final answer (after retries), with the number of
-  tries in `result.details["attempts"]`. When the provider raised something unexpected the
-  request may or may not have left, so the result has status `uncertain`.
+  tries in `result.details["attempts"]`. When the provider raised something unexpected, or
+  the request timed out or lost its connection after it left (`details["maybe_delivered"]`),
+  the message may or may not have gone out: the result is `uncertain` and is never retried.
+  Only failures where the request certainly did not arrive (429, 5xx, connection refused) are retried.
 """
 
 from __future__ import annotations
@@ -59,6 +61,14 @@ def backoff(attempt: int, retry_after: float | None, base: float = 0.5, rng: ran
     return ceiling / 2 + r.uniform(0, ceiling / 2)
 
 
+def _uncertain(result: SendResult) -> SendResult:
+    return SendResult(
+        status="uncertain", error_code=result.error_code, details=result.details,
+        error=f"{result.error}; the message may or may not have gone out, so it is not sent again "
+              "automatically (`collectbot resend` sends it again if you decide to)",
+    )
+
+
 def send_all(
     messages: list[OutgoingMessage],
     channels: dict[str, Channel],
@@ -96,6 +106,11 @@ def send_all(
                 if message.channel in buckets:
                     buckets[message.channel].take()
                 result = channel.send(message)
+                if result.retryable and result.details.get("maybe_delivered"):
+                    # A timeout or a connection lost after the request left: the provider may have
+                    # delivered it. Retrying could send it twice (SPEC 3 rule 2), so stop here.
+                    result = _uncertain(result)
+                    break
                 if result.status == "sent" or result.fatal or not result.retryable or attempt == tries:
                     break
                 sleep(backoff(attempt, result.retry_after))

@@ -19,9 +19,9 @@ def register(app: typer.Typer) -> None:
     @app.command("match")
     def match(
         ctx: typer.Context,
-        payment: Annotated[str, typer.Argument(help="The payment: its id (from `reconcile --review` or `queue`) "
+        payment: Annotated[str, typer.Argument(metavar="PAYMENT", help="The payment: its id (from `reconcile --review` or `queue`) "
                                                "or a prefix of its line key (bank transaction id).")],
-        invoices: Annotated[list[str], typer.Argument(help="Invoice ids, optionally INVOICE=AMOUNT.")],
+        invoices: Annotated[list[str], typer.Argument(metavar="INVOICE", help="Invoice ids, optionally INVOICE=AMOUNT.")],
         config: ConfigOpt = None,
         now: NowOpt = None,
         json_out: JsonOpt = False,
@@ -78,5 +78,5 @@ def _match(env: Env, payment: str, items: list[str]) -> int:
         allocs = ", ".join(f"{k} {v}" for k, v in outcome["allocations"].items())
         env.print(f"payment {outcome['payment_id']} linked → {allocs}"
                   + (f"; {outcome['credit']} kept as the customer's credit" if outcome.get("credit") else ""),
-                  highlight=False)
+                  highlight=False, markup=False)
     return ExitCode.OK

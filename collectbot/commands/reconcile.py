@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
     @app.command("reconcile")
     def reconcile(
         ctx: typer.Context,
-        files: Annotated[list[str] | None, typer.Argument(help="Payments CSV or bank statements (CSV, OFX/QFX, "
+        files: Annotated[list[str] | None, typer.Argument(metavar="FILE", help="Payments CSV or bank statements (CSV, OFX/QFX, "
                                                           "MT940, CAMT.053/054).", show_default=False)] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the matches without recording them.")] = False,
         fmt: Annotated[str | None, typer.Option("--format", help="Statement format when detection is not enough: "
@@ -92,36 +93,42 @@ def _line_table(title: str, entries: list[dict[str, Any]], *, with_invoices: boo
         text = e["description"] or ""
         if e.get("payer") and e["payer"] not in text:
             text = f"{e['payer']} — {text}"
+        text = escape(text)  # bank text is data, not rich markup (`[URGENT] INV-7`)
         row = [str(e.get("payment_id", "")), e["date"], f"{e['amount']} {e.get('currency') or ''}".strip(), text]
         if with_invoices:
             allocs = e.get("allocations") or {}
-            inv = ", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
+            inv = escape(", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"]))
             if e.get("credit"):
                 inv += f" + credit {e['credit']}"
             how = f"{e['method']} · {e['confidence']}"
             if e.get("reason") and not e.get("applied"):
-                how += f"\n{e['reason']}"
+                how += f"\n{escape(e['reason'])}"
             row += [inv, how]
         else:
-            row[-1] = f"{text}\n[dim]{e.get('reason') or ''}[/]"
+            row[-1] = f"{text}\n[dim]{escape(e.get('reason') or '')}[/]"
         table.add_row(*row)
     return table
 
 
+TABLE_ROWS = 100  # a terminal table longer than this helps nobody; --json has everything
+
+
 def _print_report(env: Env, report) -> None:
     s = report.summary()
-    if report.matches:
-        env.print(_line_table("Matched (applied)" if not report.dry_run else "Matched (would be applied)",
-                              report.matches))
-    if report.review:
-        env.print(_line_table("For review (not applied)", report.review))
-    if report.unmatched:
-        env.print(_line_table("Unmatched credits", report.unmatched, with_invoices=False))
+    for title, entries, with_invoices in (
+            ("Matched (applied)" if not report.dry_run else "Matched (would be applied)", report.matches, True),
+            ("For review (not applied)", report.review, True),
+            ("Unmatched credits", report.unmatched, False)):
+        if not entries:
+            continue
+        env.print(_line_table(title, entries[:TABLE_ROWS], with_invoices=with_invoices))
+        if len(entries) > TABLE_ROWS:
+            env.print(f"… and {len(entries) - TABLE_ROWS} more (all of them: --json)")
     for err in report.errors:
         where = err.get("file") or ""
         if err.get("row") is not None:
             where += f", row {err['row']}"
-        env.err_console.print(f"[red]error:[/] {where}: {err['message']}", highlight=False, markup=True)
+        env.err_console.print(f"[red]error:[/] {escape(where)}: {escape(str(err['message']))}", highlight=False)
     verb = "would match" if report.dry_run else "matched"
     env.print(f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']} ({s['matched_amount']}), "
               f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
@@ -167,9 +174,9 @@ def _decide(env: Env, accept: list[str], reject: list[str]) -> int:
         for d in done:
             allocs = ", ".join(f"{k} {v}" for k, v in (d.get("allocations") or {}).items())
             env.print(f"payment {d['payment_id']}: {d['action']}ed" + (f" → {allocs}" if allocs else "")
-                      + (f" (credit {d['credit']})" if d.get("credit") else ""), highlight=False)
+                      + (f" (credit {d['credit']})" if d.get("credit") else ""), highlight=False, markup=False)
         for e in errors:
-            env.err_console.print(f"[red]error:[/] {e['message']}", highlight=False)
+            env.err_console.print(f"[red]error:[/] {escape(e['message'])}", highlight=False)
     if errors:
         return ExitCode.BAD_INPUT if not done else ExitCode.PARTIAL
     return ExitCode.OK
@@ -188,7 +195,8 @@ def _print_pending(env: Env, pending: list[dict[str, Any]]) -> None:
         text = p["description"] or ""
         if p.get("payer") and p["payer"] not in text:
             text = f"{p['payer']} — {text}"
-        table.add_row(str(p["id"]), p["date"], f"{p['amount']} {p.get('currency') or ''}", text, sugg, how)
+        table.add_row(str(p["id"]), p["date"], f"{p['amount']} {p.get('currency') or ''}", escape(text), escape(sugg),
+                      how)
     env.print(table)
     env.print("Accept: collectbot reconcile --accept ID   Reject: collectbot reconcile --reject ID   "
               "Link by hand: collectbot match ID INVOICE…")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..models import Customer
-from .planner import PlanSession
+from .planner import PlanMemo, PlanSession, gc_paused
 from .schedule import StepTiming
 from .timeline import timeline
 from .types import Plan, PlanInput, TouchRecord
@@ -79,11 +79,17 @@ class Explanation:
 
 def explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
     """Playbook chosen and why, each step's state, and the next thing that will happen."""
+    with gc_paused():
+        return _explain(inp, renderer, invoice_id)
+
+
+def _explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
     inv = next((i for i in inp.invoices if i.invoice_id == invoice_id), None)
     if inv is None:
         raise UnknownInvoice(f"invoice {invoice_id!r} is not among the open invoices of the sources")
-    full = PlanSession(inp, renderer).run()
-    probe = PlanSession(inp, renderer)  # a fresh session: evaluating every `match` records nothing in `full`
+    memo = PlanMemo(inp, renderer)
+    full = PlanSession(inp, renderer, memo).run()
+    probe = PlanSession(inp, renderer, memo)  # a fresh session: evaluating every `match` records nothing in `full`
     cust = probe.customer(inv)
     stop = full.stopped.get(invoice_id)
 
@@ -100,7 +106,8 @@ def explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
                      playbooks=checks, stopped=stop,
                      errors=[e for e in full.errors if e.get("invoice_id") == invoice_id])
     if chosen is None:
-        ex.next = NextEvent(None, "nothing: no playbook applies to this invoice")
+        ex.next = NextEvent(None, f"nothing: the invoice is stopped ({stop})" if stop
+                            else "nothing: no playbook applies to this invoice")
         return ex
     timings = probe.timings(inv, cust, chosen)
     ex.steps = [_state(t, invoice_id, chosen.name, full, probe, cust, stop, ex.errors) for t in timings]
@@ -144,7 +151,8 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
             if touch.invoice_id == invoice_id and touch.playbook == playbook and touch.step == step.id:
                 others = len(m.touches) - 1
                 s.state = "due"
-                s.detail = (f"would be sent now by {m.channel} to {m.to}"
+                s.detail = (("retrying a failed send: " if row is not None else "")
+                            + f"would be sent now by {m.channel} to {m.to}"
                             + (f", in one message with {others} other invoice(s)" if others else ""))
                 return s
     for task in full.tasks:

@@ -9,6 +9,7 @@ depends only on those values, and the planner memoises it by them.
 from __future__ import annotations
 
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
@@ -54,26 +55,42 @@ def reads(expr: str) -> tuple[tuple[str, tuple[str, ...] | None], ...] | None:
 
 
 def memo_key(expr: str, context: dict[str, Any]) -> tuple | None:
-    """A hashable key of exactly the values `expr` reads from `context`, or None (do not memoise)."""
+    """A key of exactly the values `expr` reads from `context`, or None (do not memoise).
+    The key may still be unhashable (a list in a column): callers treat TypeError as "no memo"."""
+    keyer = _keyer(expr)
+    return None if keyer is None else keyer(context)
+
+
+@lru_cache(maxsize=1024)
+def _keyer(expr: str) -> Callable[[dict[str, Any]], tuple | None] | None:
     spec = reads(expr)
     if spec is None:
         return None
-    parts: list[Any] = [expr]
-    for name, attrs in spec:
-        value = context.get(name)
-        if attrs is None:
-            if isinstance(value, (dict, list)):
+    if len(spec) == 1 and spec[0][1] is not None and len(spec[0][1]) == 1:  # the usual `customer.tier == ...`
+        name, (attr,) = spec[0]
+
+        def one(context: dict[str, Any]) -> tuple | None:
+            value = context.get(name)
+            if isinstance(value, dict):
+                return (expr, value.get(attr))
+            return (expr, None) if value is None else None
+
+        return one
+
+    def many(context: dict[str, Any]) -> tuple | None:
+        parts: list[Any] = [expr]
+        for name, attrs in spec:
+            value = context.get(name)
+            if attrs is None:
+                if isinstance(value, (dict, list)):
+                    return None
+                parts.append(value)
+            elif isinstance(value, dict):
+                parts.append(tuple(value.get(a) for a in attrs))
+            elif value is None:
+                parts.append(None)
+            else:
                 return None
-            parts.append(value)
-        elif isinstance(value, dict):
-            parts.append(tuple(value.get(a) for a in attrs))
-        elif value is None:
-            parts.append(None)
-        else:
-            return None
-    key = tuple(parts)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+        return tuple(parts)
+
+    return many

@@ -58,14 +58,16 @@ class Scheduler:
     def __init__(self, cal: WorkCalendar):
         self.cal = cal
         self._memo: dict[tuple[int, date, str], datetime] = {}
+        self._fixed: dict[tuple, tuple[datetime | None, ...]] = {}
 
     def timings(self, pb: Playbook, inv: Invoice, rows: dict[str, TouchRecord], tz: ZoneInfo) -> list[StepTiming]:
         """Every step of `pb` for `inv`, in playbook order, with its ledger row and due moment."""
+        base = self.fixed_moments(pb, inv, tz)
         out: list[StepTiming] = []
         prev_sent: datetime | None = None  # when the nearest earlier sent step went out
         prev_settled = True  # the step right before is done (sent, or skipped/superseded for good)
         for i, step in enumerate(pb.steps):
-            row = rows.get(step.id)
+            row = rows.get(step.id) if rows else None
             status = row.status if row is not None else None
             if status is not None and status in DONE_STATUSES:
                 due, why = None, None
@@ -75,7 +77,7 @@ class Scheduler:
                 else:
                     due, why = None, "waiting_on"
             else:
-                due = self.due_at(step, inv, tz, None)
+                due = base[i]
                 why = "no_issue_date" if due is None else None
             out.append(StepTiming(i, step, row, due, why))
             if status in SENT_STATUSES:
@@ -83,6 +85,15 @@ class Scheduler:
             elif status not in SETTLED_UNSENT:
                 prev_settled = False
         return out
+
+    def fixed_moments(self, pb: Playbook, inv: Invoice, tz: ZoneInfo) -> tuple[datetime | None, ...]:
+        """Due moments of the date-anchored steps (None for `previous` ones and missing dates)."""
+        key = (id(pb), inv.due_date, inv.issue_date, tz.key)
+        got = self._fixed.get(key)
+        if got is None:
+            got = self._fixed[key] = tuple(
+                None if step.at.anchor == "previous" else self.due_at(step, inv, tz, None) for step in pb.steps)
+        return got
 
     def due_at(self, step: Step, inv: Invoice, tz: ZoneInfo, previous: datetime | None) -> datetime | None:
         """The UTC moment `step` comes due for `inv` (None: issued-anchored without issue_date)."""

@@ -9,6 +9,7 @@ superseded/skipped, and sent messages feed the daily cap. The input itself is ne
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,8 +17,7 @@ from typing import Any
 from ..models import Invoice
 from .calendar import UTC, calendar_for
 from .expressions import names_in
-from .planner import PlanSession, plan
-from .schedule import Scheduler
+from .planner import PlanMemo, PlanSession, gc_paused, plan
 from .types import Plan, PlanInput, SentMessage, TouchRecord
 
 
@@ -29,28 +29,46 @@ def timeline(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
     something to do by then: each invoice's next due moment is computed once, and again only
     after a run touched it. (When a playbook's `match` reads more than the customer, the
     choice of playbook may change with time, so every invoice is looked at in every run.)"""
-    cal = calendar_for(inp.config.business)
-    scheduler = Scheduler(cal)
+    with gc_paused():
+        return _simulate(inp, renderer, days)
+
+
+def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
+    memo = PlanMemo(inp, renderer)
     touches = {k: list(v) for k, v in inp.touches.items()}
     recent = list(inp.recent_messages)
     volatile = any(pb.match and not names_in(pb.match) <= {"customer", "business"} for pb in inp.config.playbooks)
-    wake: dict[str, datetime | None] = {}
+    by_id = {i.invoice_id: i for i in inp.invoices}
+    wake: dict[str, datetime | None] = {}  # invoice -> its next due moment (None: nothing will come due)
+    sleeping: list[tuple[datetime, str]] = []  # heap of (wake, invoice) not yet awake; stale entries ignored
+    awake: set[str] = set()  # invoices with something due: planned in every run until they settle
     out: list[Plan] = []
     for n, moment in enumerate(run_moments(inp, days)):
         if n == 0 or volatile:
             active = inp.invoices
         else:
-            active = [i for i in inp.invoices if (w := wake.get(i.invoice_id)) is not None and w <= moment]
+            while sleeping and sleeping[0][0] <= moment:
+                w, iid = heapq.heappop(sleeping)
+                if wake.get(iid) == w:
+                    awake.add(iid)
+            active = [by_id[iid] for iid in awake]
         step_input = replace(inp, now=moment, invoices=active, touches=touches, recent_messages=recent)
-        p = plan(step_input, renderer, scheduler=scheduler)
+        p = plan(step_input, renderer, memo=memo)
         record(p, touches, recent)
         if p.messages or p.tasks or any(s.permanent for s in p.skips):
             out.append(p)
         if not volatile:
-            probe = PlanSession(step_input, renderer, scheduler)
-            touched = _touched(p)
-            for inv in active if n == 0 else [i for i in active if i.invoice_id in touched]:
-                wake[inv.invoice_id] = next_due(probe, inv)
+            probe = PlanSession(step_input, renderer, memo)
+            changed = active if n == 0 else [by_id[iid] for iid in _recorded(p)]
+            for inv in changed:
+                iid = inv.invoice_id
+                w = wake[iid] = next_due(probe, inv)
+                if w is not None and w <= moment:
+                    awake.add(iid)
+                else:
+                    awake.discard(iid)
+                    if w is not None:
+                        heapq.heappush(sleeping, (w, iid))
         # keep only what the daily cap can still see (the last two days)
         horizon = moment - timedelta(days=2)
         recent[:] = [m for m in recent if m.at >= horizon]
@@ -69,16 +87,17 @@ def next_due(session: PlanSession, inv: Invoice) -> datetime | None:
     return min(moments) if moments else None
 
 
-def _touched(p: Plan) -> set[str]:
+def _recorded(p: Plan) -> set[str]:
+    """Invoices whose ledger the run changed (their next due moment may have moved)."""
     ids = {t.invoice_id for m in p.messages for t in m.touches}
     ids.update(t.invoice_id for task in p.tasks for t in task.touches)
-    ids.update(s.invoice_id for s in p.skips)
-    ids.update(e["invoice_id"] for e in p.errors if e.get("invoice_id"))
+    ids.update(s.invoice_id for s in p.skips if s.permanent)
     return ids
 
 
 def run_moments(inp: PlanInput, days: int) -> list[datetime]:
-    """inp.now, then each day's working-hours start in the business zone and every recipient zone."""
+    """inp.now, then each day's working-hours start in the business zone (every day: tasks are
+    not delayed) and, on working days, in every other recipient zone of the book."""
     cal = calendar_for(inp.config.business)
     zones = {cal.business_tz.key: cal.business_tz}
     for cid in {i.customer_id for i in inp.invoices}:
@@ -93,6 +112,8 @@ def run_moments(inp: PlanInput, days: int) -> list[datetime]:
     for n in range(max(days, 0) + 3):
         d = first + timedelta(days=n)
         for z in zones.values():
+            if z.key != cal.business_tz.key and not cal.is_working_day(d):
+                continue  # another zone's morning matters only when messages may go out there
             m = cal.day_start(d, z)
             if start < m <= end:
                 moments.add(m)

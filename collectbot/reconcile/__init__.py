@@ -80,7 +80,7 @@ class ReconcileReport:
 
 
 def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetime, *, dry_run: bool = False,
-                    format: str | None = None, loaded: LoadResult | None = None) -> ReconcileReport:
+                    format: str | None = None) -> ReconcileReport:
     """Load sources, read each statement, match and (unless dry_run) record. Raises LockedError
     (exit 3) when another run holds the workspace."""
     from .. import ledger
@@ -89,12 +89,12 @@ def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetim
 
     report = ReconcileReport(now=now, dry_run=dry_run)
     if dry_run:
-        loaded = loaded or load(config)
+        loaded = load(config)
         with _closing(open_readonly(config)) as state:
             _reconcile(config, paths, now, report, loaded, state, format, record=False)
         return report
     with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
-        loaded = loaded or load(config)
+        loaded = load(config)
         from ..sync import sync_invoices
 
         sync_invoices(state, loaded, now)

@@ -50,8 +50,9 @@ SHORT_NUMERIC = 5
 NAME_THRESHOLD = 85  # rapidfuzz score (0-100) for payer ~ customer
 AMOUNT_NAME_THRESHOLD = 80  # ... when that customer is owed exactly the amount paid
 STRONG_NAME = 92
-SUBSET_LIMIT = 20  # open invoices of one customer considered for a subset sum (oldest first)
-SUBSET_BUDGET = 20_000  # search nodes per line: keeps a pathological customer cheap
+SUBSET_LIMIT = 15  # open invoices of one customer considered for a subset sum (oldest first)
+SUBSET_MAX = 5  # invoices settled by one payment without any invoice number
+SUBSET_BUDGET = 2_000  # search nodes per line: keeps a customer with many open invoices cheap
 
 _SEGMENT_RE = re.compile(r"[A-Za-z]+|\d+")
 _PIECE_RE = re.compile(r"([A-Za-z]+|\d+)([^A-Za-z0-9]*)")
@@ -174,7 +175,7 @@ class InvoiceIndex:
         self.by_id: dict[str, Invoice] = {}
         self.by_key: dict[str, list[str]] = defaultdict(list)
         self.numeric: dict[str, bool] = {}
-        self.by_customer: dict[str, list[str]] = defaultdict(list)
+        self.by_customer: dict[tuple[str, str], list[str]] = defaultdict(list)  # (customer, currency) -> ids
         self.by_amount: dict[tuple[str, Decimal], set[str]] = defaultdict(set)
         self.remaining: dict[str, Decimal] = {}
         self.first_segments: set[str] = set()  # cheap pre-filter: where in a text a key may start
@@ -201,7 +202,7 @@ class InvoiceIndex:
                     self.max_run = max(self.max_run, len(parts))
                 else:
                     first.add(key)
-            by_customer[inv.customer_id].append(iid)
+            by_customer[(inv.customer_id, inv.currency)].append(iid)
             by_amount[(inv.currency, left)].add(iid)
 
     def pay(self, invoice_id: str, amount: Decimal) -> None:
@@ -214,8 +215,9 @@ class InvoiceIndex:
             self.by_amount[(inv.currency, after)].add(invoice_id)
 
     def open_of(self, customer_id: str, currency: str) -> list[str]:
-        return [i for i in self.by_customer.get(customer_id, ())
-                if self.remaining[i] > 0 and self.by_id[i].currency == currency]
+        """The customer's invoices in `currency` that still have a balance, oldest first."""
+        remaining = self.remaining
+        return [i for i in self.by_customer.get((customer_id, currency), ()) if remaining[i] > ZERO]
 
     def find_numbers(self, line: BankLine) -> list[str]:
         """Invoice ids named in the line, in order of appearance (deduplicated)."""
@@ -236,6 +238,7 @@ class InvoiceIndex:
         hits: list[str] = []
         n = len(segs)
         first, by_key = self.first_segments, self.by_key
+        last_end = -1  # where the previous invoice number found in this text ended
         i = 0
         while i < n:
             if norm[i] not in first or (i > 0 and glued[i - 1] and segs[i - 1] not in INVOICE_PREFIXES):
@@ -249,16 +252,27 @@ class InvoiceIndex:
                 ids = by_key.get(key)
                 if not ids:
                     continue
-                if self.numeric[key] and not _numeric_ok(segs, norm, i, j, whole, amount):
+                if self.numeric[key] and not (_listed(pieces, segs, last_end, i)
+                                              or _numeric_ok(segs, norm, i, j, whole, amount)):
                     continue
                 if len(ids) > 1 and i > 0:  # INV-42 and BILL-42 both open: the word before decides
                     ids = [x for x in ids if _segments(x)[0][0] == segs[i - 1]]
                 if len(ids) == 1:
                     hits.append(ids[0])
-                    matched_to = j
+                    matched_to = last_end = j
                     break
             i = matched_to or i + 1
         return hits
+
+
+def _listed(pieces: list[tuple[str, str]], segs: list[str], last_end: int, i: int) -> bool:
+    """`INV 42, 43 & 44`: a number right after an invoice number, joined by `,` `&` `/` `+` or `and`,
+    is an invoice number too."""
+    if last_end < 0:
+        return False
+    if i == last_end:
+        return pieces[i - 1][1].strip() in (",", "&", "/", "+", ";")
+    return i == last_end + 1 and segs[last_end] == "AND" and pieces[last_end - 1][1].strip() == ""
 
 
 def _numeric_ok(segs: list[str], norm: list[str], i: int, j: int, whole: bool, amount: Decimal) -> bool:
@@ -346,15 +360,21 @@ class CustomerIndex:
     def __init__(self, customers: dict[str, Customer], invoices: list[Invoice]):
         self.names: dict[str, str] = {}
         self.light: dict[str, str] = {}
+        self.display: dict[str, str] = {}  # the name as written, for messages
         for inv in invoices:
             if inv.customer_name and inv.customer_id not in self.names:
                 self.names[inv.customer_id] = normalize_name(inv.customer_name)
                 self.light[inv.customer_id] = light_name(inv.customer_name)
+                self.display[inv.customer_id] = inv.customer_name
         for cid, cust in customers.items():
             if cust.name:
                 self.names[cid] = normalize_name(cust.name)
                 self.light[cid] = light_name(cust.name)
-        self._cache: dict[str, tuple[str | None, float]] = {}
+                self.display[cid] = cust.name
+        self._cache: dict[tuple[str, str], tuple[str | None, float]] = {}  # (norm, light) -> best()
+        self._scores: dict[str, list[tuple[float, str]]] = {}  # norm -> _scored()
+        self._pair_scores: dict[str, dict[str, float | None]] = {}  # norm -> customer -> name_score (None: too far)
+        self._forms: dict[str, tuple[str, str]] = {}  # payer text -> (normalize_name, light_name)
         self.exact: dict[str, list[str]] = defaultdict(list)
         self.words: dict[str, list[str]] = defaultdict(list)
         self.pairs: dict[str, list[str]] = defaultdict(list)
@@ -375,34 +395,60 @@ class CustomerIndex:
         stems with the payer (else its rarest word), so the cost does not grow with the number of
         customers. Memoised per payer text.
         """
-        norm = normalize_name(payer)
+        norm, light = self._forms_of(payer)
         if not norm:
             return None, 0.0
-        light = light_name(payer)
         if preferred:  # owed exactly this amount: a slightly weaker name is enough
             found = self._pick(norm, light, sorted(preferred))
             if found[0] is not None and found[1] >= AMOUNT_NAME_THRESHOLD:
                 return found
-        exact = self.exact.get(norm)
-        if exact:
-            return self._pick(norm, light, exact)
-        cached = self._cache.get(norm)
+        cached = self._cache.get((norm, light))
         if cached is None:
-            candidates = self._candidates(norm)
-            cached = self._cache[norm] = self._pick(norm, light, candidates)
+            exact = self.exact.get(norm)
+            cached = self._pick(norm, light, exact) if exact else self._decide(self._scored(norm), light)
+            self._cache[(norm, light)] = cached
         return cached
 
     def ranked(self, payer: str, limit: int = 5) -> list[tuple[str, float]]:
         """The few customers whose names fit `payer` best, best first (for the runner-up rule)."""
-        norm = normalize_name(payer)
-        if not norm:
-            return []
-        candidates = self._candidates(norm)
-        choices = [self.names.get(c, "") for c in candidates]
-        hits = process.extract(norm, choices, scorer=fuzz.token_set_ratio, processor=None,
-                               score_cutoff=2 * AMOUNT_NAME_THRESHOLD - 100 - 1, limit=None)
-        scored = sorted(((name_score(norm, choices[k]), candidates[k]) for _, _, k in hits), key=lambda t: (-t[0], t[1]))
-        return [(c, sc) for sc, c in scored[:limit]]
+        norm = self._forms_of(payer)[0]
+        return [(c, sc) for sc, c in self._scored(norm)[:limit]] if norm else []
+
+    def _forms_of(self, payer: str | None) -> tuple[str, str]:
+        """(normalize_name, light_name) of a payer text, memoised: a statement repeats its payers."""
+        forms = self._forms.get(payer or "")
+        if forms is None:
+            forms = self._forms[payer or ""] = (normalize_name(payer), light_name(payer))
+        return forms
+
+    def _scored(self, norm: str) -> list[tuple[float, str]]:
+        """(score, customer) for the candidates that may pass a threshold, best first; memoised."""
+        cached = self._scores.get(norm)
+        if cached is None:
+            candidates = self._candidates(norm)
+            cached = self._scores[norm] = self._score(norm, candidates)
+        return cached
+
+    def _score(self, norm: str, candidates: list[str]) -> list[tuple[float, str]]:
+        """(name_score, customer) of the candidates close enough to matter, best first.
+
+        Each (name, customer) pair is scored once per run: the same payer comes back with other
+        amounts, and the same customers are tried again as `preferred` or as runners-up."""
+        memo = self._pair_scores.get(norm)
+        if memo is None:
+            memo = self._pair_scores[norm] = {}
+        new = [c for c in candidates if c not in memo]
+        if new:
+            choices = [self.names.get(c, "") for c in new]
+            for c in new:
+                memo[c] = None
+            # token-set ratio in C first: the mean in name_score cannot reach the threshold below 2*T-100.
+            for _, _, k in process.extract(norm, choices, scorer=fuzz.token_set_ratio, processor=None,
+                                           score_cutoff=2 * AMOUNT_NAME_THRESHOLD - 100 - 1, limit=None):
+                memo[new[k]] = name_score(norm, choices[k])
+        scored = [(memo[c], c) for c in candidates if memo[c] is not None]
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return scored
 
     def _candidates(self, norm: str) -> list[str]:
         """Customers sharing the most word-stem pairs with the name (a typo costs a few pairs, not all);
@@ -418,18 +464,15 @@ class CustomerIndex:
         return sorted(postings[0][: self.FALLBACK]) if postings else []
 
     def _pick(self, norm: str, light: str, candidates: list[str]) -> tuple[str | None, float]:
-        """Best candidate by name score, ties broken on the lightly normalised name (legal words kept);
+        return self._decide(self._score(norm, candidates), light)
+
+    def _decide(self, scored: list[tuple[float, str]], light: str) -> tuple[str | None, float]:
+        """The best-scored customer, ties broken on the lightly normalised name (legal words kept);
         (None, score) when still tied."""
-        choices = [self.names.get(c, "") for c in candidates]
-        scored: list[tuple[float, float, str]] = []
-        # token-set ratio in C first: the mean in name_score cannot reach the threshold below 2*T-100.
-        for _, _, k in process.extract(norm, choices, scorer=fuzz.token_set_ratio, processor=None,
-                                       score_cutoff=2 * AMOUNT_NAME_THRESHOLD - 100 - 1, limit=None):
-            scored.append((name_score(norm, choices[k]), 0.0, candidates[k]))
         if not scored:
             return None, 0.0
-        top = max(s for s, _, _ in scored)
-        best = [c for s, _, c in scored if s == top]
+        top = scored[0][0]
+        best = [c for sc, c in scored if sc == top]
         if len(best) == 1:
             return best[0], top
         second = sorted(((fuzz.ratio(light, self.light.get(c, "")), c) for c in best), reverse=True)
@@ -479,7 +522,8 @@ def subset_with_sum(candidates: list[tuple[str, Decimal]], target: Decimal) -> l
         if left == 0:
             found.append(list(chosen))
             return
-        if len(found) > 1 or k >= len(items) or left < 0 or suffix[k] < left or budget[0] <= 0:
+        if (len(found) > 1 or k >= len(items) or left < 0 or suffix[k] < left or budget[0] <= 0
+                or len(chosen) >= SUBSET_MAX):
             return
         budget[0] -= 1
         iid, bal = items[k]
@@ -617,8 +661,8 @@ def _match_one(line: BankLine, position: int, index: InvoiceIndex, names: Custom
             verdict.invoice_ids = list(verdict.allocations)
             verdict.confidence = "medium" if score >= STRONG_NAME else "low"
             verdict.method = "payer"
-            verdict.reason = (f"payer looks like {cid} (score {score:.0f}) but the amount fits no single set of "
-                              "its open invoices")
+            verdict.reason = (f"payer looks like {names.display.get(cid, cid)} (name score {score:.0f}) but the "
+                              "amount fits no single set of its open invoices")
             return verdict
 
     # (c) amount alone, equal to exactly one open balance

@@ -51,6 +51,9 @@ def line_key(line: BankLine, position: int) -> str:
 
 def split_new_lines(state: State | None, lines: list[BankLine]) -> tuple[list[BankLine], list[BankLine]]:
     """(lines never imported, lines already imported) — also a key repeated inside the file counts once."""
+    for i, ln in enumerate(lines):
+        if ln.row is None:  # pin the position in the file, so the key never depends on what was skipped
+            ln.row = i + 1
     keys = [line_key(ln, i) for i, ln in enumerate(lines)]
     known = _existing_keys(state.conn, keys) if state is not None else set()
     fresh, old = [], []

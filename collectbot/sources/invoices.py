@@ -115,63 +115,24 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
     return mapping
 
 
+Problems = dict[int, list[tuple[str | None, str]]]  # frame position -> [(column, message)]
+
+
 def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[str, str], business: Business,
            region: str | None, out: FileLoad) -> None:
+    """Parse the columns of one table and add its good invoices and all its problems to `out`."""
     name = str(spec.path)
-    frame, rows = table.frame, table.rows
-    # Rows that are not data: blank lines, and what the preset says is not an invoice.
-    # Only a row without an invoice id can be blank, so only those are looked at whole.
-    no_id = [i for i, v in enumerate(frame[mapping["invoice_id"]].tolist()) if not v.strip()]
-    mask = pd.Series(True, index=frame.index)
-    if no_id:
-        cells = frame.iloc[no_id].drop(columns=[c for c in frame.columns if c == "__overflow__"])
-        mask.iloc[no_id] = (cells != "").any(axis=1).to_numpy()
-    if preset and preset.keep:
-        mask &= preset.keep(frame, mapping)
-    if not mask.all():
-        keep = mask.to_numpy()
-        frame = frame[keep]
-        rows = [r for r, k in zip(rows, keep) if k]
+    frame, rows = _data_rows(table, preset, mapping)
     ids = [v.strip() for v in frame[mapping["invoice_id"]].tolist()]
-    bad: dict[int, list[tuple[str | None, str]]] = defaultdict(list)  # position -> [(column, message)]
-    soft: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
-
-    # Line items fold into one invoice (its first row carries the invoice-level fields).
+    bad: Problems = defaultdict(list)  # these rows are not used
+    soft: Problems = defaultdict(list)  # reported; the row is used without the value
     summed: dict[str, Decimal] = {}
     if preset and preset.line_items:
         if preset.sum_amount:
-            header = next((h for h in table.headers if squash(h) == squash(preset.sum_amount)), None)
-            if header is None:
-                raise FileProblem(f"no {preset.sum_amount!r} column for the {preset.name} layout")
-            values, errs = parse.amount_column(frame[header].tolist(), spec.decimal)
-            bad_ids = {ids[i] for i in errs}
-            for i, msg in errs.items():
-                out.errors.append(RowError(name, rows[i], header, msg))
-            for i, (k, v) in enumerate(zip(ids, values)):
-                if k and v is not None:
-                    summed[k] = summed.get(k, Decimal(0)) + v
-            out.bad_ids |= bad_ids - {""}
-            for k in bad_ids:
-                summed.pop(k, None)
-        first = pd.Series(ids).duplicated(keep="first").to_numpy() & (pd.Series(ids) != "").to_numpy()
-        if first.any():
-            keep = ~first
-            frame = frame[keep]
-            rows = [r for r, k in zip(rows, keep) if k]
-            ids = [k for k, kp in zip(ids, keep) if kp]
+            summed = _sum_lines(table, frame, rows, ids, preset, spec, out)
+        frame, rows, ids = _fold(frame, rows, ids)
     else:
-        counts = Counter(ids)
-        dups = {k for k, c in counts.items() if c > 1 and k}
-        if dups:
-            where = defaultdict(list)
-            for i, k in enumerate(ids):
-                if k in dups:
-                    where[k].append(rows[i])
-            for i, k in enumerate(ids):
-                if k in dups:
-                    others = ", ".join(str(r) for r in where[k] if r != rows[i])
-                    bad[i].append((mapping["invoice_id"], f"duplicate invoice_id {k!r} (also on row {others}); "
-                                                          "none of these rows is used until it is unique"))
+        _duplicates(ids, rows, mapping["invoice_id"], bad)
     n = len(ids)
     for i, k in enumerate(ids):
         if not k:
@@ -258,6 +219,67 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
     out.invoices.extend(made)
+
+
+def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str]) -> tuple[pd.DataFrame, list[int]]:
+    """The rows that hold data: not blank, and (for a preset) rows the tool means as invoices."""
+    frame, rows = table.frame, table.rows
+    # Only a row without an invoice id can be blank, so only those are looked at whole.
+    no_id = [i for i, v in enumerate(frame[mapping["invoice_id"]].tolist()) if not v.strip()]
+    mask = pd.Series(True, index=frame.index)
+    if no_id:
+        cells = frame.iloc[no_id].drop(columns=[c for c in frame.columns if c == "__overflow__"])
+        mask.iloc[no_id] = (cells != "").any(axis=1).to_numpy()
+    if preset and preset.keep:
+        mask &= preset.keep(frame, mapping)
+    if mask.all():
+        return frame, rows
+    keep = mask.to_numpy()
+    return frame[keep], [r for r, k in zip(rows, keep) if k]
+
+
+def _sum_lines(table: Table, frame: pd.DataFrame, rows: list[int], ids: list[str], preset: Preset,
+               spec: SourceSpec, out: FileLoad) -> dict[str, Decimal]:
+    """Invoice amount = sum of its line totals (FreshBooks); an unreadable line spoils its invoice."""
+    header = next((h for h in table.headers if squash(h) == squash(preset.sum_amount or "")), None)
+    if header is None:
+        raise FileProblem(f"no {preset.sum_amount!r} column for the {preset.name} layout")
+    values, errs = parse.amount_column(frame[header].tolist(), spec.decimal)
+    for i, msg in errs.items():
+        out.errors.append(RowError(str(spec.path), rows[i], header, msg))
+    spoiled = {ids[i] for i in errs} - {""}
+    out.bad_ids |= spoiled
+    summed: dict[str, Decimal] = {}
+    for k, v in zip(ids, values):
+        if k and v is not None and k not in spoiled:
+            summed[k] = summed.get(k, Decimal(0)) + v
+    return summed
+
+
+def _fold(frame: pd.DataFrame, rows: list[int], ids: list[str]) -> tuple[pd.DataFrame, list[int], list[str]]:
+    """One row per line item -> the first row of each invoice (it carries the invoice-level fields)."""
+    series = pd.Series(ids)
+    later = (series.duplicated(keep="first") & (series != "")).to_numpy()
+    if not later.any():
+        return frame, rows, ids
+    keep = ~later
+    return (frame[keep], [r for r, k in zip(rows, keep) if k], [i for i, k in zip(ids, keep) if k])
+
+
+def _duplicates(ids: list[str], rows: list[int], column: str, bad: Problems) -> None:
+    """An invoice id on several rows: every one of them is an error (which one is right is unknown)."""
+    dups = {k for k, c in Counter(ids).items() if c > 1 and k}
+    if not dups:
+        return
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(ids):
+        if k in dups:
+            where[k].append(rows[i])
+    for i, k in enumerate(ids):
+        if k in dups:
+            others = ", ".join(str(r) for r in where[k] if r != rows[i])
+            bad[i].append((column, f"duplicate invoice_id {k!r} (also on row {others}); "
+                                   "none of these rows is used until it is unique"))
 
 
 def _settle(amount: list, balance: list, status: list) -> tuple[list, list]:

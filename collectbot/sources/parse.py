@@ -10,7 +10,7 @@ bad cell makes the whole row bad.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -223,9 +223,6 @@ def _show(y: int, m: int, d: int) -> str:
 
 # ---------------------------------------------------------------------------- phones, emails, currency
 
-_E164 = re.compile(r"\+[1-9]\d{6,14}\Z")
-
-
 @lru_cache(maxsize=None)
 def _numbering_plan(country_code: int) -> re.Pattern | None:
     """The national-number pattern of a country calling code (all its regions), from phonenumbers' metadata."""
@@ -361,11 +358,4 @@ def default_region(country: str | None, locale: str | None) -> str | None:
         for part in parts[1:]:
             if len(part) == 2 and part.isalpha():
                 return part.upper()
-    return None
-
-
-def first_nonblank(values: Iterable[str | None]) -> str | None:
-    for v in values:
-        if v:
-            return v
     return None

@@ -23,6 +23,8 @@ import pandas as pd
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN_ROWS = 40
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_LATIN_GUESSES = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15",
+                  "iso8859_13", "iso8859_4", "mac_roman", "mac_latin2", "cp850", "cp437"}
 RECOGNISABLE = 10  # a scorer's answer from which a row surely is the header we want
 
 
@@ -87,6 +89,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
     best = from_bytes(data[:262144]).best()
     guess = best.encoding if best is not None else "cp1252"
+    if guess in _LATIN_GUESSES:
+        # On a small file the detector cannot tell Windows-1252 from its Central-European and
+        # ISO siblings; Windows-1252 (Excel's Western default) is the likely one, and the one
+        # that reads à and õ right.
+        guess = "cp1252"
     for name in (guess, "cp1252"):
         try:
             return data.decode(name), name
@@ -144,8 +151,13 @@ def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | 
             raise ValueError("header mismatch")
         frame.columns = headers
         rows = list(range(h + 2, h + 2 + len(frame)))
+    except pd.errors.EmptyDataError:
+        raise FileProblem("the file has no rows") from None
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        frame, rows = _read_csv_slowly(text, d, h, headers)
+        try:
+            frame, rows = _read_csv_slowly(text, d, h, headers)
+        except csv.Error as exc:
+            raise FileProblem(f"cannot read the file as CSV: {exc}") from None
     return Table(path, headers, frame, rows, h + 1, encoding=used, delimiter=d)
 
 
