@@ -2,6 +2,7 @@
 
     python benchmarks/bench_reconcile.py                  # 100k invoices, 100k bank lines
     python benchmarks/bench_reconcile.py --lines 20000 --invoices 20000 --full
+    python benchmarks/bench_reconcile.py --phases         # CPU of each step of the command
 
 Why: reconciliation must stay cheap on a large book (issue 5: at most 5× the time pandas
 needs to read the invoice book and the statement), and its confident matches must be right —
@@ -219,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=None, help="workspace folder (default: a temporary one)")
     ap.add_argument("--full", action="store_true", help="also time the real CLI (sync + record in SQLite)")
+    ap.add_argument("--phases", action="store_true",
+                    help="also time each step of the command (sync, record, report, JSON) in CPU seconds")
     args = ap.parse_args(argv)
 
     import pandas as pd
@@ -278,8 +281,53 @@ def main(argv: list[str] | None = None) -> int:
         if out.exit_code in (0, 1):
             doc = json.loads(out.stdout)
             report["full_cli_summary"] = doc["summary"]
+    if args.phases:
+        report["phases_cpu_s"] = phases(ws, config, floor_cpu)
     print(json.dumps(report, indent=2))
     return 0
+
+
+def phases(ws: Path, config, floor_cpu: float) -> dict:
+    """CPU seconds of each step `collectbot reconcile --json` takes, on a fresh state file, in the
+    command's order — to see where the time goes (the ratio to the pandas floor is per step)."""
+    import gc
+    from datetime import datetime, timezone
+
+    from collectbot.env import _json_default
+    from collectbot.reconcile import _entry, gc_paused
+    from collectbot.reconcile.matcher import match_lines
+    from collectbot.reconcile.readers import read_statement
+    from collectbot.reconcile.record import record_result, split_new_lines
+    from collectbot.sources import load_sources
+    from collectbot.state import State
+    from collectbot.sync import effective_balances, sync_invoices
+
+    for stale in ws.glob("collectbot.db*"):
+        stale.unlink()
+    now = datetime(2026, 11, 23, 6, 30, tzinfo=timezone.utc)
+    out: dict[str, float] = {}
+
+    def step(name, fn):
+        c = time.process_time()
+        value = fn()
+        out[name] = round(time.process_time() - c, 3)
+        return value
+
+    gc.collect()
+    with gc_paused(), State.open(config.state_path) as state:
+        loaded = step("load_sources", lambda: load_sources(config))
+        step("sync", lambda: sync_invoices(state, loaded, now))
+        balances = step("effective_balances", lambda: effective_balances(state, loaded.invoices))
+        read = step("read_statement", lambda: read_statement(ws / "statement.csv", default_currency="INR"))
+        fresh, _ = step("skip_known_lines", lambda: split_new_lines(state, list(read.lines)))
+        result = step("match", lambda: match_lines(fresh, loaded.invoices, balances, loaded.customers,
+                                                   currency="INR"))
+        ids = step("record", lambda: record_result(state, result, file="statement.csv", now=now).payment_ids)
+        entries = step("report_entries", lambda: [_entry(m, ids.get(m.position)) for m in result.all()])
+        step("json", lambda: json.dumps(entries, default=_json_default, ensure_ascii=False, separators=(",", ":")))
+    out["total"] = round(sum(out.values()), 3)
+    out["ratio_total_cpu"] = round(out["total"] / floor_cpu, 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ state but is absent from every invoice source becomes `gone` (and gets no more m
 one that comes back is open again. Ids whose rows were unreadable are neither refreshed nor
 closed, and when a whole invoice file could not be read the `gone` rule is suspended.
 
-Why it is shaped this way (a 100k-invoice book must sync in well under a second):
-- the stored form of every invoice is built a column at a time (C-level `map`/`zip`), not a
-  row at a time;
-- a first sync (empty table) is one plain `INSERT` `executemany`;
+Why it is shaped this way (100k invoices must sync within a small factor of a bare
+`executemany`; see benchmarks/bench_load.py):
+- a first sync (empty table) is one plain `INSERT` `executemany` in invoice_id order, and the
+  secondary (customer) index is built once afterwards instead of row by row;
 - a later sync reads what is stored, compares whole rows, and writes only the invoices that are
   new, changed or back; every other loaded invoice gets its `last_seen` in ONE set-based
   `UPDATE` (so `last_seen` keeps its exact meaning: the last sync whose sources had the invoice);
+  customers likewise, so a customer's `updated_at` is the last sync that changed it;
 - everything happens in one transaction, so a crash never leaves a half-synced state.
 """
 
@@ -22,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from itertools import filterfalse, repeat
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, ne
 
 from .models import Customer, Invoice, LoadResult
 from .state import State, iso
@@ -86,26 +87,21 @@ _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encode
 def extras_json(extras: list[dict]) -> list[str]:
     """The `extra` JSON text of many rows, exactly as json.dumps(extra, ensure_ascii=False) writes it.
 
-    Rows of one export share their keys and repeat their values, so in the usual case (every row
-    has the same keys in the same order) each distinct value is encoded once per column and the
-    rows are assembled with one C-level `%` per row; anything else goes row by row."""
+    Rows of one export share their keys and repeat their values, so each distinct value is encoded
+    once; when every row has the same single key (a typical export) the texts are looked up with
+    C-level maps, else they are assembled row by row."""
     if not extras:
         return []
-    keys = tuple(extras[0])
-    if not keys:
-        if not any(extras):
-            return ["{}"] * len(extras)
-    elif all(map(keys.__eq__, map(tuple, extras))):
-        try:
-            columns = []
-            for k in keys:
-                values = list(map(itemgetter(k), extras))
-                encoded = {v: _encode(v) for v in set(values)}
-                columns.append(map(encoded.__getitem__, values))
-        except TypeError:  # an unhashable value: row by row
-            return _extras_json_rows(extras)
-        template = "{" + ", ".join(_encode(str(k)).replace("%", "%%") + ": %s" for k in keys) + "}"
-        return list(map(template.__mod__, zip(*columns)))
+    keys = list(extras[0])
+    if not any(extras):
+        return ["{}"] * len(extras)
+    if len(keys) == 1:  # the common case of one extra column: one C-level pass per step
+        key = keys[0]
+        if all(map(keys.__eq__, map(list, extras))):
+            values = list(map(itemgetter(key), extras))
+            if set(map(type, values)) == {str}:  # cells are text; 1 == True would share a cache entry
+                encoded = {v: "{" + _encode(str(key)) + ": " + _encode(v) + "}" for v in set(values)}
+                return list(map(encoded.__getitem__, values))
     return _extras_json_rows(extras)
 
 
@@ -124,8 +120,9 @@ def _extras_json_rows(extras: list[dict]) -> list[str]:
                 kt = keys.get(k)
                 if kt is None:
                     kt = keys[k] = _encode(str(k)) + ": "
-                vt = values.get(v)
-                if vt is None:
+                if type(v) is not str:  # only text is cached: 1 == True == Decimal(1) would share an entry
+                    vt = _encode(v)
+                elif (vt := values.get(v)) is None:
                     vt = values[v] = _encode(v)
                 parts.append(kt + vt)
             out.append("{" + ", ".join(parts) + "}")
@@ -147,7 +144,7 @@ def invoice_rows(invoices: list[Invoice], stamp: str) -> list[tuple]:
     followed by first_seen and last_seen = `stamp`. One tuple display per invoice is the cheapest
     way Python has to build them (cheaper than transposing columns)."""
     day = _IsoDates()
-    extras = extras_json([i.extra for i in invoices])
+    extras = extras_json(list(map(attrgetter("extra"), invoices)))
     return [(i.invoice_id, i.customer_id, i.customer_name, i.email, i.phone, i.whatsapp, day[i.issue_date],
              day[i.due_date], str(i.amount), str(i.balance), i.currency, i.status, extra, i.source, stamp, stamp)
             for i, extra in zip(invoices, extras)]
@@ -155,7 +152,7 @@ def invoice_rows(invoices: list[Invoice], stamp: str) -> list[tuple]:
 
 def customer_rows(customers: list[Customer], stamp: str) -> list[tuple]:
     """The stored form of each customer: CUSTOMER_COLUMNS, then updated_at = `stamp`."""
-    extras = extras_json([c.extra for c in customers])
+    extras = extras_json(list(map(attrgetter("extra"), customers)))
     return [(c.customer_id, c.name, c.email, c.phone, c.whatsapp, c.tier, c.timezone, c.language, c.owner, extra,
              stamp) for c, extra in zip(customers, extras)]
 
@@ -206,9 +203,11 @@ def _sync(state: State, result: LoadResult, now: datetime) -> SyncReport:
 
 
 def _first_insert(conn, rows: list[tuple]) -> None:
-    """Fill the empty invoices table. Its secondary indexes (by customer) are dropped and built again
-    afterwards: one sort of 100k keys is cheaper than 100k inserts at random places in an index.
-    Their definitions are read back from sqlite_master, so whatever the migrations made is rebuilt."""
+    """Fill the empty invoices table, in invoice_id order: B-tree inserts in key order cost half
+    what inserts at random places do (sorting an export already in order is nearly free). The
+    secondary indexes (by customer) are dropped and built again afterwards, for the same reason;
+    their definitions are read back from sqlite_master, so whatever the migrations made is rebuilt."""
+    rows.sort(key=itemgetter(0))
     indexes = list(_tuples(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                                  "AND tbl_name = 'invoices' AND sql IS NOT NULL"))
     bulk = len(rows) >= 1000  # for a handful of rows, rebuilding would cost more than it saves
@@ -229,12 +228,11 @@ def _refresh(conn, rows: list[tuple], known: dict[str, str], result: LoadResult,
     report.reopened_ids = sorted(iid for iid, st in known.items() if st == "gone" and iid in loaded)
     report.new = len(loaded.difference(known))
     report.updated = len(loaded) - report.new - len(report.reopened_ids)
-    # The stored open rows, read in the shape of `rows` (last_seen and first_seen read as `stamp`): a
-    # loaded row equal to one of them is already stored as it is. Whole rows compare exactly; no hash.
-    stored = set(_tuples(conn, f"SELECT {', '.join(INVOICE_COLUMNS)}, ?1, ?1 FROM invoices WHERE state = 'open'",
-                         (stamp,)))
-    to_write = list(filterfalse(stored.__contains__, rows))
-    del stored
+    # The stored open rows, read in the shape of `rows` (first_seen and last_seen read as `stamp`): a
+    # loaded row equal to its stored one needs no rewrite. Whole rows compare exactly; no hash.
+    to_write = _differing(conn, f"SELECT {', '.join(INVOICE_COLUMNS)}, ?1, ?1 FROM invoices WHERE state = 'open'",
+                          (stamp,), rows)
+    to_write.sort(key=itemgetter(0))  # key order: cheaper inserts
     fresh = [r for r in to_write if r[0] not in known]
     again = [r for r in to_write if r[0] in known]
     report.changed = len(again) - len(report.reopened_ids)
@@ -256,12 +254,19 @@ def _tuples(conn, sql: str, params: tuple = ()):
     return cursor.execute(sql, params)
 
 
+def _differing(conn, sql: str, params: tuple, rows: list[tuple]) -> list[tuple]:
+    """The `rows` that differ from the row `sql` reads back with the same key (first column), or
+    that it does not read at all. Keyed by the first column, so only keys are hashed, and the
+    rows are compared by C-level maps."""
+    stored = _tuples(conn, sql, params).fetchall()
+    by_key = dict(zip(map(itemgetter(0), stored), stored))
+    return list(compress(rows, map(ne, rows, map(by_key.get, map(itemgetter(0), rows)))))
+
+
 def _write_customers(conn, rows: list[tuple], stamp: str) -> None:
     """Upsert the customers that are new or whose stored row differs; `updated_at` is when that happened."""
-    stored = set(_tuples(conn, f"SELECT {', '.join(CUSTOMER_COLUMNS)}, ? FROM customers", (stamp,)))
-    if stored:
-        rows = list(filterfalse(stored.__contains__, rows))
-    conn.executemany(_UPSERT_CUSTOMER, rows)
+    rows = _differing(conn, f"SELECT {', '.join(CUSTOMER_COLUMNS)}, ? FROM customers", (stamp,), rows)
+    conn.executemany(_UPSERT_CUSTOMER, sorted(rows, key=itemgetter(0)))
 
 
 def recorded_payments(state: State) -> dict[str, Decimal]:

@@ -269,3 +269,18 @@ def test_a_list_of_numbers_after_one_invoice_number():
     assert m.invoice_ids == ["INV-42", "INV-43", "INV-44", "INV-45"] and m.applied
     m = only(run(line("INV 42 45 units", "100.00"), book=book, customers={}))
     assert m.invoice_ids == ["INV-42"]
+
+
+def test_payer_decisions_are_per_payer_text_not_per_core_name():
+    """`RAO TRADRS LLP` and `RAO TRADRS & CO` share the core name `rao tradrs` (fuzzy, a typo): the
+    legal words decide between the two Rao customers, for each payer on its own — a memo keyed on
+    the core name alone would hand the second payer the first one's customer."""
+    book = [inv("R-1", "rao-llp", "100.00", name="Rao Traders LLP"),
+            inv("R-2", "rao-co", "200.00", name="Rao Traders & Co")]
+    customers = {"rao-llp": Customer("rao-llp", name="Rao Traders LLP"),
+                 "rao-co": Customer("rao-co", name="Rao Traders & Co")}
+    result = run(line("UPI/TRANSFER", "30.00", payer="RAO TRADRS LLP"),
+                 line("UPI/TRANSFER", "40.00", payer="RAO TRADRS & CO"),
+                 line("UPI/TRANSFER", "50.00", payer="RAO TRADRS LLP"), book=book, customers=customers)
+    assert [m.customer_id for m in result.all()] == ["rao-llp", "rao-co", "rao-llp"]
+    assert not result.matches  # part payments without a reference: suggestions only

@@ -216,3 +216,39 @@ def test_windows_1252_is_preferred_over_its_look_alikes(tmp_path):
     name = write(tmp_path, "pt.csv", "Invoice,Customer,Due Date,Amount\nJ-1,João à Conceição Lda,2026-12-01,€ 10\n",
                  "cp1252")
     assert load(tmp_path, [name]).invoices[0].customer_name == "João à Conceição Lda"
+
+
+def test_blank_id_amount_and_customer_are_each_reported_and_the_rest_loads(tmp_path):
+    """The blank checks skip whole-column loops when nothing is blank; when something is, each row says so."""
+    inv = write(tmp_path, "inv.csv", "Invoice,Customer ID,Customer,Due Date,Amount,Balance\n"
+                                     "A-1,C1,Ana,2026-12-01,10,\n"
+                                     ",C2,Bo,2026-12-01,20,\n"
+                                     "A-3,C3,Cy,2026-12-01,,\n"
+                                     "A-4,,,2026-12-01,40,\n"
+                                     "A-5,,Dee Traders,2026-12-01,-5.5,\n")
+    r = load(tmp_path, [inv])
+    problems = {(e.row, e.column, e.message) for e in r.errors}
+    assert problems == {(3, "Invoice", "missing invoice_id"), (4, "Amount", "missing amount"),
+                        (5, None, "no customer: the row has no customer_id, customer name or email")}
+    assert [(i.invoice_id, i.customer_id, i.amount, i.balance) for i in r.invoices] == [
+        ("A-1", "C1", Decimal("10"), Decimal("10")), ("A-5", "dee-traders", Decimal("-5.5"), Decimal("-5.5"))]
+    assert r.unreadable_ids == {"A-3", "A-4"}
+
+
+def test_a_customers_file_that_covers_every_invoice_is_used_as_it_is(tmp_path):
+    inv = write(tmp_path, "inv.csv", "Invoice,Customer ID,Due Date,Amount\nA-1,K1,2026-12-01,10\nA-2,K1,2026-12-01,5\n")
+    cust = write(tmp_path, "cust.csv", "Customer ID,Name,Mobile,WhatsApp,Tier\nK1,Kay, +91 98765 43210,+919876543210,vip\n"
+                                       "K2,Unused,,,\n")
+    r = load(tmp_path, [inv], customers=cust)
+    assert set(r.customers) == {"K1", "K2"}
+    k1 = r.customers["K1"]
+    assert (k1.name, k1.phone, k1.whatsapp, k1.tier) == ("Kay", "+919876543210", "+919876543210", "vip")
+
+
+def test_the_garbage_collector_is_back_on_after_loading(tmp_path):
+    import gc
+
+    inv = write(tmp_path, "inv.csv", "Invoice,Customer,Due Date,Amount\nA-1,Ana,2026-12-01,10\n")
+    assert gc.isenabled()
+    assert len(load(tmp_path, [inv]).invoices) == 1
+    assert gc.isenabled()

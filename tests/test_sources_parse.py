@@ -8,6 +8,7 @@ from decimal import Decimal
 from hypothesis import given, strategies as st
 
 from collectbot.sources.parse import (AmountCache, Bad, amount_column, date_column, default_region, parse_amount, parse_phone,
+                                      phone_column,
                                       status_column, STATUS_WORDS)
 from collectbot.sources.columns import slug, snake
 
@@ -106,3 +107,34 @@ def test_statuses_and_region_and_names():
     assert default_region(None, "en") is None
     assert slug("Bansal & Sons Pvt. Ltd.") == "bansal-sons-pvt-ltd" and slug("  Amy's  Café ") == "amys-café"
     assert snake("Payment Method") == "payment_method" and snake("Overdue by days") == "overdue_by_days"
+
+
+def _one_by_one(values, parse_one):
+    table = {v: parse_one(v) for v in set(values)}
+    out = [None if isinstance(table[v], Bad) else table[v] for v in values]
+    return out, {i: str(table[v]) for i, v in enumerate(values) if isinstance(table[v], Bad)}
+
+
+_PLAINISH = st.text(alphabet="0123456789.-", max_size=8)
+
+
+@given(st.lists(_PLAINISH, min_size=1, max_size=30), st.lists(st.sampled_from(["", " ", "1,234.50", "₹5", "x"]), max_size=3))
+def test_amount_column_reads_whole_columns_as_parse_amount_reads_each_cell(plainish, others):
+    """The one-pass path for plain numbers gives what the careful parser gives, cell by cell
+    (a malformed one like '1.2.3' or '5-' sends the column down the careful path)."""
+    values = plainish + others
+    expected = {v: (Decimal(v) if (v[1:] if v[:1] == "-" else v).replace(".", "", 1).isdigit() else parse_amount(v))
+                for v in set(values)}
+    got, errors = amount_column(values)
+    assert got == [None if isinstance(expected[v], Bad) else expected[v] for v in values]
+    assert set(errors) == {i for i, v in enumerate(values) if isinstance(expected[v], Bad)}
+
+
+_PHONES = ["+919876543210", "+14155552671", "+442079460123", "+4420794601", "+910000000000", "+0123456789", "+1",
+           "+91 98765 43210", "+9198765432101234567", "whatsapp:+919876543210", "+919876543210 ", "+35312345678",
+           "98765 43210", "(415) 555-2671", "", "+٩١٩٨٧٦٥٤٣٢١٠", "+79991234567", "+8613812345678"]
+
+
+@given(st.lists(st.sampled_from(_PHONES), min_size=1, max_size=20), st.sampled_from(["IN", "US", None]))
+def test_phone_column_checks_e164_in_bulk_exactly_as_cell_by_cell(values, region):
+    assert phone_column(values, region) == _one_by_one(values, lambda v: parse_phone(v, region))

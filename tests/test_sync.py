@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from hypothesis import given, strategies as st
 
 from collectbot.config import load_config
 from collectbot.sources import load_sources
 from collectbot.state import State
-from collectbot.sync import effective_balances, sync_invoices
+from collectbot.sync import effective_balances, extras_json, sync_invoices
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
 HEADER = "Invoice,Customer,Email,Due Date,Amount,Balance,Risk\n"
@@ -127,3 +128,83 @@ def test_effective_balance_counts_applied_payments_once(book):
     assert balances == {"I-1": Decimal("649.65"),  # 1000 - 250.25 - 100.10, exact
                         "I-2": Decimal("200"),  # the export already shows less than 500 - 100
                         "I-3": Decimal("300")}  # a payment not applied (under review) does not count
+
+
+def _rewritten(state):
+    """Ids of invoices whose source columns are rewritten from now on (a temp trigger records them):
+    stamping last_seen alone does not count."""
+    state.conn.execute("CREATE TEMP TABLE IF NOT EXISTS rewritten (invoice_id TEXT)")
+    state.conn.execute("DELETE FROM rewritten")
+    state.conn.execute("CREATE TEMP TRIGGER IF NOT EXISTS record_rewrite AFTER UPDATE OF customer_name, amount, "
+                       "source_balance, extra ON main.invoices BEGIN INSERT INTO rewritten VALUES (new.invoice_id); END")
+    return lambda: sorted(r[0] for r in state.conn.execute("SELECT invoice_id FROM rewritten"))
+
+
+def test_a_resync_rewrites_only_changed_rows_and_stamps_last_seen_on_all_it_saw(book):
+    book.write("I-1,Ana,,2026-12-01,10,,a", "I-2,Bo,,2026-12-01,20,,b", "I-3,Cy,,2026-12-01,30,,c")
+    book.sync()
+    book.write("I-1,Ana,,2026-12-01,10,,a", "I-2,Bo,,2026-12-01,20,15,b")  # I-2 part-paid, I-3 gone
+    rewritten = _rewritten(book.state)
+    later = NOW + timedelta(days=1)
+    report = book.sync(later)
+    assert (report.new, report.updated, report.changed, report.gone_ids) == (0, 2, 1, ["I-3"])
+    assert rewritten() == ["I-2"]
+    assert book.row("I-2")["source_balance"] == "15" and book.row("I-2")["source_status"] == "partial"
+    for iid in ("I-1", "I-2"):  # seen today, first seen yesterday
+        assert (book.row(iid)["first_seen"], book.row(iid)["last_seen"]) == (iso_of(NOW), iso_of(later))
+    assert book.row("I-3")["last_seen"] == iso_of(NOW) and book.row("I-3")["state"] == "gone"
+
+    rewritten = _rewritten(book.state)
+    report = book.sync(later + timedelta(days=1))  # nothing changed: nothing rewritten, nothing closed
+    assert (report.updated, report.changed, report.gone) == (2, 0, 0) and rewritten() == []
+    assert book.row("I-1")["last_seen"] == iso_of(later + timedelta(days=1))
+    assert book.row("I-3")["last_seen"] == iso_of(NOW)  # a gone invoice is not seen
+
+    book.write("I-1,Ana,,2026-12-01,10,,a", "I-2,Bo,,2026-12-01,20,15,b", "I-3,Cy,,2026-12-01,30,,c")
+    report = book.sync(later + timedelta(days=2))  # back: rewritten and open, though its data is as it was
+    assert report.reopened_ids == ["I-3"] and report.changed == 0 and rewritten() == ["I-3"]
+    assert book.row("I-3")["state"] == "open" and book.row("I-3")["last_seen"] == iso_of(later + timedelta(days=2))
+
+
+def iso_of(moment):
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def test_customers_are_written_only_when_they_change(book):
+    book.write("I-1,Ana,ana@example.in,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync()
+    book.write("I-1,Ana,ana@new.example.in,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync(NOW + timedelta(days=1))
+    rows = {r["customer_id"]: (r["email"], r["updated_at"])
+            for r in book.state.conn.execute("SELECT customer_id, email, updated_at FROM customers")}
+    assert rows == {"ana": ("ana@new.example.in", iso_of(NOW + timedelta(days=1))), "bo": (None, iso_of(NOW))}
+
+
+def test_a_large_first_sync_rebuilds_the_customer_index_it_dropped(book):
+    rows = [f"I-{n:05d},Customer {n % 97},,2026-12-01,{n}.50,,r{n % 3}" for n in range(1500, 0, -1)]
+    book.write(*rows)
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' ORDER BY name"
+    before = book.state.conn.execute(indexes).fetchall()
+    report = book.sync()
+    assert report.new == 1500 and report.customers == 97
+    conn = book.state.conn
+    assert [tuple(r) for r in conn.execute(indexes)] == [tuple(r) for r in before]
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN SELECT invoice_id FROM invoices "
+                                                "WHERE customer_id = 'customer-5'"))
+    assert "invoices_customer" in plan
+    assert [r[0] for r in conn.execute("SELECT invoice_id FROM invoices WHERE customer_id = 'customer-5' "
+                                       "ORDER BY invoice_id LIMIT 2")] == ["I-00005", "I-00102"]
+    assert json.loads(book.row("I-00004")["extra"]) == {"risk": "r1"} and book.row("I-00004")["amount"] == "4.50"
+
+
+EXTRA_VALUES = st.one_of(st.text(max_size=6), st.sampled_from(["", "1", "é", '"q"', "%s", "\\"]))
+
+
+@given(st.lists(st.one_of(st.fixed_dictionaries({"po_number": EXTRA_VALUES}),
+                          st.dictionaries(st.sampled_from(["a", "b", "%d", "ü"]),
+                                          st.one_of(EXTRA_VALUES, st.integers(), st.booleans(), st.none(),
+                                                    st.lists(st.text(max_size=2), max_size=2)), max_size=3)),
+                max_size=12))
+def test_extra_json_is_what_json_dumps_writes(extras):
+    assert extras_json(extras) == [json.dumps(e, ensure_ascii=False, default=str) for e in extras]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, nullcontext
 
-from ..env import Env, ExitCode, _json_default
+from ..engine.planner import gc_paused
+from ..env import Env, ExitCode
 from ..pipeline import Options, Outcome, run_pipeline
 from ..state import LockedError
 from ..reports import print_outcome
@@ -31,19 +30,16 @@ def progress_for(env: Env) -> Callable[[int], object]:
     return bar
 
 
-BIG_DOCUMENT = 2000  # entries; above it the JSON is compact (3x faster to write, same content)
-
-
-def emit(env: Env, doc: dict[str, Any]) -> None:
-    """The one JSON document: indented when a person may read it, compact for large books."""
-    if sum(len(doc.get(k) or []) for k in ("messages", "tasks", "skipped")) <= BIG_DOCUMENT:
-        env.emit_json(doc)
-        return
-    env.stdout.write(json.dumps(doc, default=_json_default, ensure_ascii=False) + "\n")
-    env.stdout.flush()
-
-
 def pipeline_command(env: Env, options: Options) -> int:
+    """Plan (and in a run, send), then report. Without sending, Python's cyclic garbage
+    collector is paused throughout: the whole book stays alive until the report is printed,
+    so its scans find nothing, and re-enabling it halfway would make it scan every object of
+    the book once more. A run that sends keeps it on (HTTP clients do make garbage cycles)."""
+    with nullcontext() if options.sends else gc_paused():
+        return _plan_and_report(env, options)  # its book is freed before the collector is back on
+
+
+def _plan_and_report(env: Env, options: Options) -> int:
     config = env.config()
     now = env.now()
     try:
@@ -57,7 +53,8 @@ def pipeline_command(env: Env, options: Options) -> int:
         env.emit_json(doc)
         return ExitCode.LOCKED
     if env.json:
-        emit(env, outcome.as_dict())
+        with gc_paused():  # a run's document: hundreds of thousands of small dicts, all alive until written
+            env.emit_json(outcome.as_dict())
     else:
         print_outcome(env.console, env.err_console, outcome, config.tz)
     return outcome.exit_code

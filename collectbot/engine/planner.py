@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,7 +35,7 @@ from typing import Any
 from ..config import Playbook, Step
 from ..models import Customer, Invoice
 from .calendar import UTC, WorkCalendar, calendar_for
-from .expressions import memo_key, names_in
+from .expressions import LENGTH, Spec, memo_key, names_in, text_reads
 from .schedule import DONE_STATUSES, SETTLED_UNSENT, Scheduler, StepTiming
 from .types import Plan, PlanInput, PlannedMessage, PlannedTask, PlannedTouch, Skip, TouchRecord
 
@@ -85,6 +85,61 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class LazyContext(dict):
+    """A template context whose entries are built the first time something reads them.
+
+    A memo key (`expressions.memo_key`) reads only the names and attributes a text uses, and
+    on a memo miss the text is rendered with just those names (`for_render`): a task's note
+    `{{ customer.name }}: {{ invoices|length }} invoice(s)` never needs the views of the
+    invoices it counts. `lengths` answers `name|length` without building the list."""
+
+    def __init__(self, cheap: dict[str, Any], makers: dict[str, Callable[[], Any]],
+                 lengths: dict[str, int] | None = None):
+        super().__init__(cheap)
+        self._makers = makers
+        self.lengths = lengths or {}
+
+    def __missing__(self, name: str) -> Any:
+        make = self._makers.get(name)
+        if make is None:
+            raise KeyError(name)
+        value = self[name] = make()
+        return value
+
+    def full(self) -> dict[str, Any]:
+        """Every entry, built."""
+        return {name: self[name] for name in (*self.keys(), *self._makers)}
+
+    def for_render(self, spec: Spec | None) -> dict[str, Any]:
+        """The entries a template with reads `spec` uses (all of them when `spec` is None).
+        A name it only counts gets a sequence of the right length whose items are built if read."""
+        if spec is None:
+            return self.full()
+        out: dict[str, Any] = {}
+        for name, attrs in spec:
+            if attrs == (LENGTH,) and name in self.lengths and name not in self:
+                out[name] = Counted(self.lengths[name], lambda name=name: self[name])
+            elif name in self or name in self._makers:
+                out[name] = self[name]
+        return out
+
+
+class Counted(Sequence):
+    """A list known by its length; the items are built (all at once) only if something reads one."""
+
+    def __init__(self, length: int, make: Callable[[], list[Any]]):
+        self._length, self._make = length, make
+        self._items: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._items is None:
+            self._items = self._make()
+        return self._items[index]
+
+
 class PlanMemo:
     """What stays true between plans of one book at different moments: due moments per
     (step, date, zone), customer views, customer-level `match` results, and expression results
@@ -97,6 +152,7 @@ class PlanMemo:
         self.customer_views: dict[str, dict] = {}
         self.customer_matches: dict[tuple[str, str], bool | str] = {}
         self.expressions: dict[tuple, bool] = {}
+        self.texts: dict[tuple, str] = {}
 
     def fits(self, inp: PlanInput, renderer: Any) -> bool:
         config, rend, customers = self.of
@@ -120,6 +176,8 @@ class PlanSession:
         self.playbooks = sorted(inp.config.playbooks, key=lambda p: (-p.priority, p.order))
         self.by_customer = {pb.name: bool(pb.match) and names_in(pb.match) <= _CUSTOMER_NAMES
                             for pb in self.playbooks}
+        self._chosen: dict[str, Playbook | None] | None = (
+            {} if all(self.by_customer[pb.name] or not pb.match for pb in self.playbooks) else None)
         self.plan = Plan(now=inp.now)
         self.candidates: list[Candidate] = []
         self.task_candidates: list[Candidate] = []
@@ -130,6 +188,8 @@ class PlanSession:
         self._matches = memo.customer_matches
         self._due_memo: dict[tuple, tuple[list[StepTiming], list[StepTiming]]] = {}
         self._expr_memo = memo.expressions
+        self._text_memo = memo.texts
+        self._superseded_by: dict[str, str] = {}  # step id -> the detail of the skips it supersedes
         self._business = getattr(renderer, "business_view", None) or {
             "name": inp.config.business.name, "currency": inp.config.business.currency,
             "locale": inp.config.business.locale, "timezone": inp.config.business.timezone,
@@ -196,11 +256,12 @@ class PlanSession:
         """Catch-up: the latest due step whose `if` holds is the candidate; earlier ones are superseded.
         `due` is sorted latest first (and may be shared between invoices: never modified)."""
         chosen: StepTiming | None = None
+        superseded_by = ""  # the detail of the skips of earlier steps, once a step is chosen
         for t in due:
             step = t.step
             if chosen is not None:
-                self.skip(inv, pb, step, "superseded", channel=step.channel,
-                          detail=f"superseded by step {chosen.step.id!r}")
+                self.plan.skips.append(Skip(inv.invoice_id, pb.name, step.id, "superseded", step.channel, None,
+                                            superseded_by))
                 continue
             if step.condition:
                 ok = self.condition(step.condition, inv, cust, pb, step)
@@ -211,6 +272,9 @@ class PlanSession:
                               detail=f"if: {step.condition}")
                     continue
             chosen = t
+            superseded_by = self._superseded_by.get(step.id)
+            if superseded_by is None:
+                superseded_by = self._superseded_by[step.id] = f"superseded by step {step.id!r}"
         if chosen is None:
             return
         step = chosen.step
@@ -305,6 +369,9 @@ class PlanSession:
     # ------------------------------------------------------------------ tasks
 
     def plan_tasks(self) -> None:
+        """One task per (customer, playbook, step). Its `assign`/`note` are rendered with the
+        context of its most overdue invoice (`invoices` = every invoice it covers); a text is
+        rendered once per distinct set of values it reads (thousands of tasks share an owner)."""
         groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in self.task_candidates:
             groups[(c.customer.customer_id, c.playbook.name, c.timing.step.id)].append(c)
@@ -312,11 +379,10 @@ class PlanSession:
             members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
             lead = members[0]
             step = lead.timing.step
+            scope = self.task_scope(lead, members)
             try:
-                context = dict(self.context(lead.invoice, lead.customer))
-                context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
-                assign = self.r.text(step.assign, context) if step.assign else (lead.customer.owner or "owner")
-                note = self.r.text(step.note, context) if step.note else ""
+                assign = self.text(step.assign, scope) if step.assign else (lead.customer.owner or "owner")
+                note = self.text(step.note, scope) if step.note else ""
             except Exception as exc:  # noqa: BLE001
                 for c in members:
                     self.error(c.invoice, c.playbook, step, exc)
@@ -324,6 +390,34 @@ class PlanSession:
             amount = sum((self.balance(c.invoice) for c in members), Decimal(0))
             self.plan.tasks.append(PlannedTask(customer_id=cid, touches=[c.touch() for c in members],
                                                assign=assign, note=note, scheduled_at=self.inp.now, amount=amount))
+
+    def task_scope(self, lead: Candidate, members: list[Candidate]) -> LazyContext:
+        """A task's template context (its most overdue invoice's, with `invoices` = all it covers),
+        built only as far as its texts read it."""
+        inv, cust = lead.invoice, lead.customer
+        cheap = {"customer": self.customer_view(cust), "today": self.today, "business": self._business}
+        makers: dict[str, Callable[[], Any]] = {
+            "invoice": lambda: self.invoice_view(inv, cust),
+            "previous": lambda: self.context(inv, cust)["previous"],
+            "history": lambda: self.context(inv, cust)["history"],
+            "invoices": lambda: [self.invoice_view(c.invoice, c.customer) for c in members],
+        }
+        return LazyContext(cheap, makers, lengths={"invoices": len(members)})
+
+    def text(self, source: str, scope: LazyContext) -> str:
+        """renderer.text, memoised on exactly the values the text reads (raises as it does)."""
+        key = memo_key(source, scope, text=True)
+        if key is not None:
+            try:
+                got = self._text_memo.get(key)
+            except TypeError:  # an unhashable value (a list in a column): just render
+                key = got = None
+            if got is not None:
+                return got
+        got = self.r.text(source, scope.for_render(text_reads(source)))
+        if key is not None:
+            self._text_memo[key] = got
+        return got
 
     # ------------------------------------------------------------------ rules
 
@@ -342,10 +436,21 @@ class PlanSession:
         return None
 
     def choose_playbook(self, inv: Invoice, cust: Customer) -> Playbook | None:
+        """The first playbook (by priority) whose `match` holds. When every `match` reads only
+        the customer, the answer is the same for all of a customer's invoices: kept per customer
+        (unless a `match` failed, whose error is recorded for each invoice)."""
+        if self._chosen is not None and cust.customer_id in self._chosen:
+            return self._chosen[cust.customer_id]
+        chosen, clean = None, True
         for pb in self.playbooks:
-            if self.matches(pb, inv, cust) is True:
-                return pb
-        return None
+            got = self.matches(pb, inv, cust)
+            if got is True:
+                chosen = pb
+                break
+            clean = clean and got is False
+        if self._chosen is not None and clean:
+            self._chosen[cust.customer_id] = chosen
+        return chosen
 
     def matches(self, pb: Playbook, inv: Invoice, cust: Customer) -> bool | str:
         """True / False, or the error text when `match` cannot be evaluated (recorded in errors)."""
@@ -354,6 +459,8 @@ class PlanSession:
         key = (pb.name, cust.customer_id) if self.by_customer[pb.name] else None
         if key is not None and key in self._matches:
             got = self._matches[key]
+            if got is True or got is False:
+                return got
         else:
             try:
                 if key is not None:

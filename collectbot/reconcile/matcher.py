@@ -229,15 +229,24 @@ class InvoiceIndex:
         return found
 
     def _scan(self, text: str, whole: bool, amount: Decimal) -> list[str]:
-        pieces = _PIECE_RE.findall(text)  # [(segment, separator after it)], one C-level pass
-        if not pieces:
+        pieces = None
+        if text.isascii():  # the usual bank text: upper-case it once, in C, and split it in C
+            text = text.upper()
+            segs = _SEGMENT_RE.findall(text)
+        else:  # `ß`.upper() is `SS`: upper-case segment by segment so segments stay where they were
+            pieces = _PIECE_RE.findall(text)
+            segs = [p[0].upper() for p in pieces]
+        if not segs:
             return []
-        segs = [p[0].upper() for p in pieces]
-        glued = [not p[1] for p in pieces]  # True: the next segment touches this one (`A101B`)
         norm = [x.lstrip("0") or "0" if x.isdigit() and len(x) < LONG_DIGITS else x for x in segs]
+        first, by_key = self.first_segments, self.by_key
+        if first.isdisjoint(norm):
+            return []  # most texts: no segment can start an invoice number
+        if pieces is None:
+            pieces = _PIECE_RE.findall(text)  # [(segment, separator after it)]
+        glued = [not p[1] for p in pieces]  # True: the next segment touches this one (`A101B`)
         hits: list[str] = []
         n = len(segs)
-        first, by_key = self.first_segments, self.by_key
         last_end = -1  # where the previous invoice number found in this text ended
         i = 0
         while i < n:
@@ -612,8 +621,8 @@ def _match_one(line: BankLine, position: int, index: InvoiceIndex, names: Custom
             verdict.customer_id = index.by_id[named[0]].customer_id
             verdict.reason = f"line is in {currency}, invoice in {', '.join(other)}"
             return verdict
-        ordered = sorted(named, key=lambda i: _age_key(index.by_id[i]))
-        open_ids = [i for i in ordered if index.remaining[i] > 0]
+        ordered = named if len(named) == 1 else sorted(named, key=lambda i: _age_key(index.by_id[i]))
+        open_ids = [i for i in ordered if index.remaining[i] > ZERO]
         verdict.customer_id = index.by_id[ordered[0]].customer_id
         if not open_ids:
             verdict.invoice_ids = ordered
@@ -629,8 +638,9 @@ def _match_one(line: BankLine, position: int, index: InvoiceIndex, names: Custom
         return verdict
 
     # (b) payer name with the exact amount
-    amount_ids = sorted(index.by_amount.get((currency, amount), ()))
-    amount_customers = {index.by_id[i].customer_id for i in amount_ids}
+    owed = index.by_amount.get((currency, amount))
+    amount_ids = sorted(owed) if owed else []
+    amount_customers = {index.by_id[i].customer_id for i in amount_ids} if owed else frozenset()
     payer_text = line.payer or ""
     cid, score = names.best(payer_text, amount_customers) if payer_text else (None, 0.0)
     if cid is None and not payer_text:

@@ -7,6 +7,7 @@ normalised name the invoices use, so the two join either way.
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import SourceSpec
@@ -40,7 +41,7 @@ def load_customer_file(spec: SourceSpec, region: str | None) -> tuple[dict[str, 
     n = len(frame)
 
     def col(f: str) -> list[str]:
-        return [v.strip() for v in frame[mapping[f]].tolist()] if f in mapping else [""] * n
+        return list(map(str.strip, frame[mapping[f]].tolist())) if f in mapping else [""] * n
 
     def checked(f: str, result: tuple[list, dict[int, str]]) -> list:
         values, errs = result
@@ -102,9 +103,12 @@ def derive_customers(invoices: list[Invoice], known: dict[str, Customer]) -> dic
     one made from the invoices' own name and contacts (the first invoice that has each)."""
     out = dict(known)
     made: dict[str, Customer] = {}
+    lacking = set(map(attrgetter("customer_id"), invoices)).difference(out)
+    if not lacking:  # the customers file has them all (one C-level pass instead of a loop)
+        return out
     for inv in invoices:
         cid = inv.customer_id
-        if cid in out:
+        if cid not in lacking or cid in out:
             continue
         by_name = known.get(slug(inv.customer_name)) if inv.customer_name else None
         if by_name is not None:

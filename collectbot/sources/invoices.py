@@ -123,7 +123,7 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     """Parse the columns of one table and add its good invoices and all its problems to `out`."""
     name = str(spec.path)
     frame, rows = _data_rows(table, preset, mapping)
-    ids = [v.strip() for v in frame[mapping["invoice_id"]].tolist()]
+    ids = list(map(str.strip, frame[mapping["invoice_id"]].tolist()))
     bad: Problems = defaultdict(list)  # these rows are not used
     soft: Problems = defaultdict(list)  # reported; the row is used without the value
     summed: dict[str, Decimal] = {}
@@ -134,9 +134,8 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     else:
         _duplicates(ids, rows, mapping["invoice_id"], bad)
     n = len(ids)
-    for i, k in enumerate(ids):
-        if not k:
-            bad[i].append((mapping["invoice_id"], "missing invoice_id"))
+    for i in _blanks(ids):
+        bad[i].append((mapping["invoice_id"], "missing invoice_id"))
 
     def col(f: str) -> list[str] | None:
         return frame[mapping[f]].tolist() if f in mapping else None
@@ -153,8 +152,8 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     due_raw = col("due_date")
     due_result = parse.date_column(due_raw, dayfirst, spec.date_format)
     due = parsed("due_date", due_raw, due_result)
-    for i, v in enumerate(due):
-        if v is None and i not in due_result[1]:  # None without an error: the cell is blank
+    for i in _blanks(due):
+        if i not in due_result[1]:  # None without an error: the cell is blank
             bad[i].append((mapping["due_date"], "missing due date"))
     issue_raw = col("issue_date")
     issue = parsed("issue_date", issue_raw,
@@ -168,7 +167,7 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     else:
         amount_raw = col("amount")
         amount = parsed("amount", amount_raw, parse.amount_column(amount_raw, spec.decimal, amounts_seen))
-        for i, v in enumerate(amount):
+        for i, v in enumerate(amount) if None in amount else ():
             if v is None and not amount_raw[i].strip():
                 bad[i].append((mapping["amount"], "missing amount"))
     balance_raw = col("balance")
@@ -188,12 +187,15 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     wa_raw = col("whatsapp")
     whatsapp = parsed("whatsapp", wa_raw, parse.phone_column(wa_raw, region) if wa_raw is not None else None, False)
     names_raw = col("customer_name")
-    names = [v.strip() or None for v in names_raw] if names_raw is not None else [None] * n
+    if names_raw is not None:
+        stripped = {v: v.strip() or None for v in set(names_raw)}  # each distinct name once
+        names = list(map(stripped.__getitem__, names_raw))
+    else:
+        names = [None] * n
     cid_raw = col("customer_id")
     customer_ids = _customer_ids(cid_raw, names, email, n)
-    for i, c in enumerate(customer_ids):
-        if not c:
-            bad[i].append((None, "no customer: the row has no customer_id, customer name or email"))
+    for i in _blanks(customer_ids):
+        bad[i].append((None, "no customer: the row has no customer_id, customer name or email"))
     if "__overflow__" in frame.columns:
         for i, extra_cells in enumerate(frame["__overflow__"].tolist()):
             if extra_cells:
@@ -225,7 +227,8 @@ def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str]) -> 
     """The rows that hold data: not blank, and (for a preset) rows the tool means as invoices."""
     frame, rows = table.frame, table.rows
     # Only a row without an invoice id can be blank, so only those are looked at whole.
-    no_id = [i for i, v in enumerate(frame[mapping["invoice_id"]].tolist()) if not v.strip()]
+    ids = list(map(str.strip, frame[mapping["invoice_id"]].tolist()))
+    no_id = _blanks(ids)
     mask = pd.Series(True, index=frame.index)
     if no_id:
         cells = frame.iloc[no_id].drop(columns=[c for c in frame.columns if c == "__overflow__"])
@@ -266,8 +269,16 @@ def _fold(frame: pd.DataFrame, rows: list[int], ids: list[str]) -> tuple[pd.Data
     return (frame[keep], [r for r, k in zip(rows, keep) if k], [i for i, k in zip(ids, keep) if k])
 
 
+def _blanks(values: list) -> list[int]:
+    """Positions of the blank ('' or None) values of a column whose real values are all truthy
+    (text, dates). Usually there are none, which one C-level all() tells."""
+    return [] if all(values) else [i for i, v in enumerate(values) if not v]
+
+
 def _duplicates(ids: list[str], rows: list[int], column: str, bad: Problems) -> None:
     """An invoice id on several rows: every one of them is an error (which one is right is unknown)."""
+    if len(set(ids)) == len(ids):  # the usual case, told by one C-level set
+        return
     dups = {k for k, c in Counter(ids).items() if c > 1 and k}
     if not dups:
         return
@@ -305,6 +316,8 @@ def _customer_ids(raw: list[str] | None, names: list[str | None], emails: list, 
     if raw is not None:
         stripped = {v: v.strip() for v in set(raw)}
         given = list(map(stripped.__getitem__, raw))
+        if all(given):  # every row has its id: nothing to derive
+            return given
     else:
         given = [""] * n
     cache: dict[str, str] = {}

@@ -1,0 +1,73 @@
+"""The renderer's shortcuts give exactly what plain Jinja and babel give.
+
+`Renderer._render` skips Jinja's per-call merge of the globals, and the `date` filter keeps
+each (date, format) it has formatted; both are compared here with the slow path they replace.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from babel.dates import format_date
+from test_render import ctx, renderer
+
+from collectbot.render import RenderError
+
+SOURCES = [
+    "{{ customer.name }} owes {{ invoice.balance|money }} since {{ invoice.due_date|date }}",
+    "{% for n in range(3) %}{{ n }}{% endfor %}",  # a Jinja global
+    "{% set ns = namespace(total=0) %}{% for i in invoices %}{% set ns.total = ns.total + i.balance %}"
+    "{% endfor %}{{ ns.total }}",
+    "{{ business.name }}|{{ missing }}|{{ invoice.nope }}",  # `business` is both a global and in the context
+    "{{ invoices|length }} {{ today|date('long') }} {{ previous }}",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_render_equals_jinja_render(tmp_path, source):
+    r = renderer(tmp_path)
+    c = ctx(r)
+    assert r.text(source, c) == r.env.from_string(source).render(**c).strip()
+
+
+def test_a_context_value_wins_over_a_global(tmp_path):
+    r = renderer(tmp_path)
+    c = ctx(r) | {"business": {"name": "Shadow"}, "range": "not the function"}
+    assert r.text("{{ business.name }} {{ range }}", c) == "Shadow not the function"
+
+
+def test_errors_still_carry_the_template_line(tmp_path):
+    r = renderer(tmp_path, templates={"bad.sms.j2": "one\ntwo\n{{ invoice.balance|money('??', 1) }}\n"})
+    with pytest.raises(RenderError, match=r"bad\.sms\.j2, line 3"):
+        r.message("bad", "sms", ctx(r))
+
+
+def test_date_filter_keeps_each_format_apart(tmp_path):
+    r = renderer(tmp_path)
+    d = date(2026, 11, 23)
+    for _ in range(2):  # the second round comes from the filter's memory
+        assert r._date_filter(d) == format_date(d, format="medium", locale="en_IN")
+        assert r._date_filter(d, "long") == format_date(d, format="long", locale="en_IN")
+        assert r._date_filter(d, "yyyy/MM/dd") == "2026/11/23"
+    assert r._date_filter(date(2026, 11, 24)) != r._date_filter(d)
+    moment = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)  # 24 Nov 01:30 in Asia/Kolkata
+    assert "24" in r._date_filter(moment, "d MMM") and r._date_filter("2026-11-23") == r._date_filter(d)
+
+
+@pytest.mark.parametrize("url", [
+    "https://pay.example.com/i/{{ invoice.invoice_id }}?amount={{ invoice.balance }}",  # filled without Jinja
+    "  https://pay.example.com/{{ customer.customer_id }}/{{ invoice.email }}  ",  # a None field; spaces stripped
+    "https://pay.example.com/{{ invoice.nope }}/{{ invoice.items }}",  # not keys of the view: Jinja decides
+    "https://pay.example.com/{{ invoice.invoice_id|urlencode }}{% if invoice.overdue %}?late{% endif %}",
+])
+def test_pay_link_equals_the_jinja_render_of_payment_link_url(tmp_path, url):
+    from collectbot.models import Customer, Invoice
+    from decimal import Decimal
+
+    r = renderer(tmp_path, payment_link=f"payment_link:\n  url: {url!r}\n")
+    cust = r.customer_view(Customer("tom/1", name="Tom"))
+    inv = Invoice("INV 7/A", "tom/1", date(2026, 11, 1), Decimal("200"), Decimal("150.5"), "INR")
+    view = r.invoice_view(inv, Decimal("150.5"), today=date(2026, 11, 23), customer=cust)
+    want = r.env.from_string(url).render(invoice=view, customer=cust).strip()
+    assert view["pay_link"] == want and want.startswith("https://pay.example.com/")
