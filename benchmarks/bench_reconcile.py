@@ -294,7 +294,7 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
     from datetime import datetime, timezone
 
     from collectbot.env import _json_default
-    from collectbot.reconcile import _entry, gc_paused
+    from collectbot.reconcile import _entry
     from collectbot.reconcile.matcher import match_lines
     from collectbot.reconcile.readers import read_statement
     from collectbot.reconcile.record import record_result, split_new_lines
@@ -314,7 +314,7 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
         return value
 
     gc.collect()
-    with gc_paused(), State.open(config.state_path) as state:
+    with State.open(config.state_path) as state:
         loaded = step("load_sources", lambda: load_sources(config))
         step("sync", lambda: sync_invoices(state, loaded, now))
         balances = step("effective_balances", lambda: effective_balances(state, loaded.invoices))

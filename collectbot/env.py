@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+from decimal import Decimal
 from enum import IntEnum
 from typing import Annotated, Any, TextIO
 from zoneinfo import ZoneInfo
@@ -101,8 +102,6 @@ class Env:
 
 
 def _json_default(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):

@@ -165,3 +165,20 @@ def test_date_and_gc_are_untouched_after_a_plan(tmp_path):
     assert gc.isenabled()
     plan(book(config, [invoice("A", due=date(2026, 11, 1))]), r)
     assert gc.isenabled()  # the collector paused while planning is switched back on
+
+
+def test_a_lazy_context_builds_only_what_a_text_reads():
+    from collectbot.engine.lazy import LazyContext
+
+    built = []
+
+    def views():
+        built.append("invoices")
+        return [{"invoice_id": "A"}, {"invoice_id": "B"}]
+
+    scope = LazyContext({"customer": {"name": "Tom"}}, {"invoices": views}, lengths={"invoices": 2})
+    counted = scope.for_render(text_reads("{{ customer.name }}: {{ invoices|length }}"))
+    assert len(counted["invoices"]) == 2 and counted["customer"] == {"name": "Tom"} and built == []
+    assert counted["invoices"][1] == {"invoice_id": "B"} and built == ["invoices"]  # items: built when read
+    assert scope.for_render(None)["invoices"] == [{"invoice_id": "A"}, {"invoice_id": "B"}]
+    assert built == ["invoices"]  # built once, then kept

@@ -59,20 +59,17 @@ def register(app: typer.Typer) -> None:
 
 
 def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> int:
-    from ..reconcile import gc_paused, reconcile_files
+    from ..reconcile import reconcile_files
 
     config = env.config()
     now = env.now()
-    # The collector stays paused through the output too: re-enabled over the big report, it would
-    # run one full pass (~0.5 s for 100k lines) just before the process exits and frees it all.
-    with gc_paused():
-        with env.err_console.status("Reconciling…") if not env.json else _null():
-            report = reconcile_files(config, files, now, dry_run=dry_run, format=fmt)
-        if env.json:
-            env.emit_json(report.as_dict())
-            return report.exit_code
-        _print_report(env, report)
+    with env.err_console.status("Reconciling…") if not env.json else _null():
+        report = reconcile_files(config, files, now, dry_run=dry_run, format=fmt)
+    if env.json:
+        env.emit_json(report.as_dict())
         return report.exit_code
+    _print_report(env, report)
+    return report.exit_code
 
 
 class _null:

@@ -99,7 +99,7 @@ def memo_key(expr: str, context: Mapping[str, Any], *, text: bool = False) -> tu
     callers treat TypeError as "no memo".
 
     `context` may be lazy (a dict whose missing entries are built when read, see
-    `planner.LazyContext`); a `lengths` attribute on it gives `name|length` without building
+    `engine.lazy.LazyContext`); a `lengths` attribute on it gives `name|length` without building
     the list."""
     keyer = _text_keyer(expr) if text else _keyer(expr)
     return None if keyer is None else keyer(context)

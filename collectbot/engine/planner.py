@@ -25,17 +25,19 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from ..config import Playbook, Step
 from ..models import Customer, Invoice
 from .calendar import UTC, WorkCalendar, calendar_for
-from .expressions import LENGTH, Spec, memo_key, names_in, text_reads
+from .expressions import memo_key, names_in, text_reads
+from .lazy import LazyContext
 from .schedule import DONE_STATUSES, SETTLED_UNSENT, Scheduler, StepTiming
 from .types import Plan, PlanInput, PlannedMessage, PlannedTask, PlannedTouch, Skip, TouchRecord
 
@@ -85,65 +87,11 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class LazyContext(dict):
-    """A template context whose entries are built the first time something reads them.
-
-    A memo key (`expressions.memo_key`) reads only the names and attributes a text uses, and
-    on a memo miss the text is rendered with just those names (`for_render`): a task's note
-    `{{ customer.name }}: {{ invoices|length }} invoice(s)` never needs the views of the
-    invoices it counts. `lengths` answers `name|length` without building the list."""
-
-    def __init__(self, cheap: dict[str, Any], makers: dict[str, Callable[[], Any]],
-                 lengths: dict[str, int] | None = None):
-        super().__init__(cheap)
-        self._makers = makers
-        self.lengths = lengths or {}
-
-    def __missing__(self, name: str) -> Any:
-        make = self._makers.get(name)
-        if make is None:
-            raise KeyError(name)
-        value = self[name] = make()
-        return value
-
-    def full(self) -> dict[str, Any]:
-        """Every entry, built."""
-        return {name: self[name] for name in (*self.keys(), *self._makers)}
-
-    def for_render(self, spec: Spec | None) -> dict[str, Any]:
-        """The entries a template with reads `spec` uses (all of them when `spec` is None).
-        A name it only counts gets a sequence of the right length whose items are built if read."""
-        if spec is None:
-            return self.full()
-        out: dict[str, Any] = {}
-        for name, attrs in spec:
-            if attrs == (LENGTH,) and name in self.lengths and name not in self:
-                out[name] = Counted(self.lengths[name], lambda name=name: self[name])
-            elif name in self or name in self._makers:
-                out[name] = self[name]
-        return out
-
-
-class Counted(Sequence):
-    """A list known by its length; the items are built (all at once) only if something reads one."""
-
-    def __init__(self, length: int, make: Callable[[], list[Any]]):
-        self._length, self._make = length, make
-        self._items: list[Any] | None = None
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index: Any) -> Any:
-        if self._items is None:
-            self._items = self._make()
-        return self._items[index]
-
-
 class PlanMemo:
     """What stays true between plans of one book at different moments: due moments per
-    (step, date, zone), customer views, customer-level `match` results, and expression results
-    keyed by exactly the values they read. Valid for one (config, renderer, customers)."""
+    (step, date, zone), customer views, customer-level `match` results, and expression and
+    task-text results keyed by exactly the values they read. Valid for one (config, renderer,
+    customers)."""
 
     def __init__(self, inp: PlanInput, renderer: Any):
         self.of = (inp.config, renderer, inp.customers)  # held, so identity checks stay meaningful
@@ -198,12 +146,12 @@ class PlanSession:
     # ------------------------------------------------------------------ the pass
 
     def run(self) -> Plan:
-        for inv in sorted(self.inp.invoices, key=lambda i: i.invoice_id):
+        for inv in sorted(self.inp.invoices, key=attrgetter("invoice_id")):
             self.plan_invoice(inv)
         self.plan_messages()
         self.plan_tasks()
         p = self.plan
-        p.skips.sort(key=lambda s: (s.invoice_id, s.playbook, s.step))
+        p.skips.sort(key=attrgetter("invoice_id", "playbook", "step"))
         p.stopped = dict(sorted(p.stopped.items()))
         p.playbook_of = dict(sorted(p.playbook_of.items()))
         return p

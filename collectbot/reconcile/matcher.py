@@ -229,21 +229,14 @@ class InvoiceIndex:
         return found
 
     def _scan(self, text: str, whole: bool, amount: Decimal) -> list[str]:
-        pieces = None
-        if text.isascii():  # the usual bank text: upper-case it once, in C, and split it in C
-            text = text.upper()
-            segs = _SEGMENT_RE.findall(text)
-        else:  # `ß`.upper() is `SS`: upper-case segment by segment so segments stay where they were
-            pieces = _PIECE_RE.findall(text)
-            segs = [p[0].upper() for p in pieces]
-        if not segs:
+        pieces = _PIECE_RE.findall(text)  # [(segment, separator after it)], one C-level pass
+        if not pieces:
             return []
+        segs = [p[0].upper() for p in pieces]
         norm = [x.lstrip("0") or "0" if x.isdigit() and len(x) < LONG_DIGITS else x for x in segs]
         first, by_key = self.first_segments, self.by_key
         if first.isdisjoint(norm):
             return []  # most texts: no segment can start an invoice number
-        if pieces is None:
-            pieces = _PIECE_RE.findall(text)  # [(segment, separator after it)]
         glued = [not p[1] for p in pieces]  # True: the next segment touches this one (`A101B`)
         hits: list[str] = []
         n = len(segs)
@@ -630,13 +623,52 @@ def _match_one(line: BankLine, position: int, index: InvoiceIndex, names: Custom
             verdict.reason = "the invoices it names are already paid (a duplicate payment?)"
             verdict.excess = amount
             return verdict
-        verdict.allocations, verdict.excess = allocate_oldest_first(amount, open_ids, index.remaining)
-        verdict.invoice_ids = list(verdict.allocations)
-        verdict.confidence, verdict.method, verdict.applied = "high", "invoice_number", True
-        if verdict.excess:
-            verdict.reason = f"overpayment: {verdict.excess} kept as a customer credit"
+        conflict = _payer_conflict(line, open_ids, index, names)
+        if conflict is None:
+            verdict.allocations, verdict.excess = allocate_oldest_first(amount, open_ids, index.remaining)
+            verdict.invoice_ids = list(verdict.allocations)
+            verdict.confidence, verdict.method, verdict.applied = "high", "invoice_number", True
+            if verdict.excess:
+                verdict.reason = f"overpayment: {verdict.excess} kept as a customer credit"
+            return verdict
+        # The number belongs to another customer than the one paying: most often a mistyped
+        # number (INV-1243 for INV-1234). Never apply it on the number alone; payer + exact
+        # amount (b) may still settle it confidently, else it goes to review.
+        verdict.customer_id = None
+        judged = _match_by_payer(line, verdict, index, names, currency)
+        if judged.applied or judged.invoice_ids:
+            judged.reason = f"{conflict}; {judged.reason}" if judged.reason else conflict
+            return judged
+        verdict.invoice_ids = open_ids
+        verdict.customer_id = index.by_id[open_ids[0]].customer_id
+        verdict.confidence, verdict.method, verdict.applied = "medium", "invoice_number", False
+        verdict.allocations, verdict.excess = {}, ZERO
+        verdict.reason = conflict
         return verdict
 
+    return _match_by_payer(line, verdict, index, names, currency)
+
+
+def _payer_conflict(line: BankLine, open_ids: list[str], index: InvoiceIndex, names: CustomerIndex) -> str | None:
+    """Why an invoice-number match must not be applied: the payer is clearly another customer."""
+    if not line.payer:
+        return None
+    named = {index.by_id[i].customer_id for i in open_ids}
+    cid, score = names.best(line.payer)
+    if cid is None or cid in named or score < NAME_THRESHOLD:
+        return None
+    payer = normalize_name(line.payer)
+    if any(name_score(payer, names.names.get(c, "")) >= AMOUNT_NAME_THRESHOLD for c in named):
+        return None  # the payer fits the invoice's own customer too: trust the number
+    owners = ", ".join(sorted(names.display.get(c, c) for c in named))
+    return (f"the reference names {', '.join(open_ids)} of {owners}, but the payer looks like "
+            f"{names.display.get(cid, cid)}: a mistyped invoice number?")
+
+
+def _match_by_payer(line: BankLine, verdict: LineMatch, index: InvoiceIndex, names: CustomerIndex,
+                    currency: str) -> LineMatch:
+    """Rules (b) and (c): payer name with the exact amount; else suggestions (payer or amount alone)."""
+    amount = line.amount
     # (b) payer name with the exact amount
     owed = index.by_amount.get((currency, amount))
     amount_ids = sorted(owed) if owed else []
