@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
-from ..engine.planner import gc_paused
+from ..gcpause import gc_paused
 from ..env import Env, ExitCode
 from ..pipeline import Options, Outcome, run_pipeline
 from ..state import LockedError

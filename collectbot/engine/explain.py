@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..models import Customer
-from .planner import PlanMemo, PlanSession, gc_paused
+from ..gcpause import gc_paused
+from .planner import PlanMemo, PlanSession
 from .schedule import StepTiming
 from .timeline import timeline
 from .types import Plan, PlanInput, TouchRecord

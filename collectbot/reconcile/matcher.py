@@ -20,7 +20,6 @@ earlier lines already paid.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ..gcpause import gc_paused
 from ..models import STOP_STATUSES, BankLine, Customer, Invoice
 
 ZERO = Decimal("0")
@@ -566,15 +566,8 @@ def match_lines(lines: list[BankLine], invoices: list[Invoice], balances: dict[s
     `balances` are the effective balances (SPEC 2) before this file: they already count payments
     recorded earlier. `currency` is the business currency, assumed for lines that carry none.
     """
-    # The matcher builds many small containers and no reference cycles: pausing the cyclic garbage
-    # collector while it runs saves about a third of the time on a 100k-line statement.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # many small containers, no reference cycles: saves about a third of the time
         return _match_all(lines, invoices, balances, customers, currency)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _match_all(lines: list[BankLine], invoices: list[Invoice], balances: dict[str, Decimal],
