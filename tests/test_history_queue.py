@@ -76,7 +76,7 @@ def test_resend_refuses_a_touch_that_was_sent(workspace):
 def test_every_command_of_this_area_is_documented_with_its_flags():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "readme" / "commands.md").read_text()
+    doc = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for usage in ("collectbot preview", "collectbot preview --days", "collectbot run", "collectbot run --dry-run",
                   "collectbot run --limit", "collectbot run --force", "collectbot run --strict",
                   "collectbot explain", "collectbot history", "collectbot queue", "collectbot queue done",

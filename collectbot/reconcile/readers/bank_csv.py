@@ -4,7 +4,7 @@ Three layouts cover nearly every bank: one signed amount column; separate Debit/
 (Withdrawal/Deposit, Paid out/Paid in, Af/Bij) columns; or an amount with a D/C flag column
 (then the flag decides the sign, whatever sign the amount carries). The header may sit below
 metadata rows. Anything auto-detection cannot read is described by `reconcile.bank_csv` in
-collectbot.yaml (see docs/readme/statements.md); its keys are in `OPTION_KEYS`.
+collectbot.yaml (see README.md, "reconcile.bank_csv"); its keys are in `OPTION_KEYS`.
 """
 
 from __future__ import annotations
