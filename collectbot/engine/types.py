@@ -65,8 +65,22 @@ class PlannedTouch:
     due_at: datetime
 
 
+class _CoversTouches:
+    """What a message and a task derive from the touches they cover."""
+
+    touches: list[PlannedTouch]
+
+    @property
+    def invoice_ids(self) -> list[str]:
+        return [t.invoice_id for t in self.touches]
+
+    @property
+    def playbook(self) -> str:
+        return self.touches[0].playbook
+
+
 @dataclass
-class PlannedMessage:
+class PlannedMessage(_CoversTouches):
     customer_id: str
     channel: str  # email | sms | whatsapp
     to: str
@@ -79,34 +93,18 @@ class PlannedMessage:
     content_variables: dict[str, str] | None = None
 
     @property
-    def invoice_ids(self) -> list[str]:
-        return [t.invoice_id for t in self.touches]
-
-    @property
-    def playbook(self) -> str:
-        return self.touches[0].playbook
-
-    @property
     def steps(self) -> list[str]:
         return list(dict.fromkeys(t.step for t in self.touches))
 
 
 @dataclass
-class PlannedTask:
+class PlannedTask(_CoversTouches):
     customer_id: str
     touches: list[PlannedTouch]
     assign: str
     note: str
     scheduled_at: datetime
     amount: Decimal = Decimal(0)  # sum of balances covered (queue ordering)
-
-    @property
-    def invoice_ids(self) -> list[str]:
-        return [t.invoice_id for t in self.touches]
-
-    @property
-    def playbook(self) -> str:
-        return self.touches[0].playbook
 
     @property
     def step(self) -> str:
