@@ -12,7 +12,7 @@ from . import __version__, commands
 from .env import ConfigOpt, JsonOpt, NowOpt
 
 # The order `collectbot --help` lists commands in; a command module not named here is listed after.
-COMMAND_ORDER = ["init", "check", "preview", "run", "reconcile", "match", "history", "explain", "queue",
+COMMAND_ORDER = ["init", "check", "preview", "run", "reconcile", "match", "history", "explain", "queue", "hold",
                  "resend", "sync", "events"]
 
 app = typer.Typer(
