@@ -336,18 +336,8 @@ class PlanSession:
 
     def text(self, source: str, scope: LazyContext) -> str:
         """renderer.text, memoised on exactly the values the text reads (raises as it does)."""
-        key = memo_key(source, scope, text=True)
-        if key is not None:
-            try:
-                got = self._text_memo.get(key)
-            except TypeError:  # an unhashable value (a list in a column): just render
-                key = got = None
-            if got is not None:
-                return got
-        got = self.r.text(source, scope.for_render(text_reads(source)))
-        if key is not None:
-            self._text_memo[key] = got
-        return got
+        return _memoised(self._text_memo, memo_key(source, scope, text=True),
+                         lambda: self.r.text(source, scope.for_render(text_reads(source))))
 
     # ------------------------------------------------------------------ rules
 
@@ -417,18 +407,7 @@ class PlanSession:
 
     def evaluate(self, expr: str, context: dict[str, Any]) -> bool:
         """renderer.condition, memoised on exactly the values the expression reads (raises as it does)."""
-        key = memo_key(expr, context)
-        if key is not None:
-            try:
-                got = self._expr_memo.get(key)
-            except TypeError:  # an unhashable value (a list in a column): just evaluate
-                key = got = None
-            if got is not None:
-                return got
-        got = bool(self.r.condition(expr, context))
-        if key is not None:
-            self._expr_memo[key] = got
-        return got
+        return _memoised(self._expr_memo, memo_key(expr, context), lambda: bool(self.r.condition(expr, context)))
 
     def route(self, inv: Invoice, cust: Customer, step: Step) -> tuple[str | None, str | None, tuple[str, str]]:
         """(channel, address, _) for the step's channel, else its `fallback:`; else (None, None, (reason, detail))."""
@@ -560,3 +539,18 @@ def history_of(records: Any) -> list[dict[str, Any]]:
 
 def _message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def _memoised(memo: dict, key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered under `key` (None: not memoisable). Raises as `compute` does."""
+    if key is not None:
+        try:
+            got = memo.get(key)
+        except TypeError:  # an unhashable value (a list in a column): just compute
+            key = got = None
+        if got is not None:
+            return got
+    got = compute()
+    if key is not None:
+        memo[key] = got
+    return got
