@@ -7,8 +7,8 @@ closed, and when a whole invoice file could not be read the `gone` rule is suspe
 
 Why it is shaped this way (100k invoices must sync within a small factor of a bare
 `executemany`; see benchmarks/bench_load.py):
-- a first sync (empty table) is one plain `INSERT` `executemany` in invoice_id order, and the
-  secondary (customer) index is built once afterwards instead of row by row;
+- a first sync (empty table) is one plain `INSERT` `executemany` in invoice_id order into a
+  table that is a single B-tree keyed by invoice_id (no rowid, no secondary index);
 - a later sync reads what is stored, compares whole rows, and writes only the invoices that are
   new, changed or back; every other loaded invoice gets its `last_seen` in ONE set-based
   `UPDATE` (so `last_seen` keeps its exact meaning: the last sync whose sources had the invoice);
@@ -167,8 +167,8 @@ def sync_invoices(state: State, result: LoadResult, now: datetime) -> SyncReport
 
 @contextmanager
 def _big_page_cache(state: State):
-    """A 64 MB page cache while 100k rows go into three B-trees (table, primary key, customer
-    index): the default 2 MB makes SQLite spill and re-read pages. Restored afterwards."""
+    """A 64 MB page cache while 100k rows go into the invoices B-tree: the default 2 MB makes
+    SQLite spill and re-read pages. Restored afterwards."""
     before = state.conn.execute("PRAGMA cache_size").fetchone()[0]
     state.conn.execute("PRAGMA cache_size = -65536")
     try:
@@ -203,21 +203,11 @@ def _sync(state: State, result: LoadResult, now: datetime) -> SyncReport:
 
 
 def _first_insert(conn, rows: list[tuple]) -> None:
-    """Fill the empty invoices table, in invoice_id order: B-tree inserts in key order cost half
-    what inserts at random places do (sorting an export already in order is nearly free). The
-    secondary indexes (by customer) are dropped and built again afterwards, for the same reason;
-    their definitions are read back from sqlite_master, so whatever the migrations made is rebuilt."""
+    """Fill the empty invoices table in invoice_id order: the table is one B-tree keyed by
+    invoice_id (WITHOUT ROWID, migration 2), and inserts in key order cost half what inserts at
+    random places do (sorting an export already in order is nearly free)."""
     rows.sort(key=itemgetter(0))
-    indexes = list(_tuples(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                 "AND tbl_name = 'invoices' AND sql IS NOT NULL"))
-    bulk = len(rows) >= 1000  # for a handful of rows, rebuilding would cost more than it saves
-    if bulk:
-        for name, _ in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
     conn.executemany(_INSERT_INVOICE, rows)
-    if bulk:
-        for _, sql in indexes:
-            conn.execute(sql)
 
 
 def _refresh(conn, rows: list[tuple], known: dict[str, str], result: LoadResult, stamp: str,

@@ -67,6 +67,27 @@ def test_later_migration_runs_once_and_keeps_data(tmp_path, monkeypatch):
         assert migrate(st.conn) == len(state_mod.MIGRATIONS)  # a second pass is a no-op
 
 
+def test_a_version_1_state_keeps_its_invoices_through_migration_2(tmp_path, monkeypatch):
+    """Migration 2 rebuilds the invoices table (WITHOUT ROWID, no customer index): rows survive."""
+    path = tmp_path / "s.db"
+    monkeypatch.setattr(state_mod, "MIGRATIONS", state_mod.MIGRATIONS[:1])
+    with State.open(path) as st:
+        st.conn.execute("INSERT INTO invoices (invoice_id, customer_id, due_date, amount, source_balance, currency, "
+                        "first_seen, last_seen, extra) VALUES ('I-1', 'c1', '2026-12-01', '10.00', '4.00', 'INR', "
+                        "'2026-11-01T00:00:00+00:00', '2026-11-02T00:00:00+00:00', '{\"po\": \"7\"}')")
+        assert st.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    monkeypatch.undo()
+    with State.open(path) as st:
+        assert st.conn.execute("PRAGMA user_version").fetchone()[0] == len(state_mod.MIGRATIONS)
+        row = dict(st.conn.execute("SELECT * FROM invoices").fetchone())
+        sql = st.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'invoices'").fetchone()[0]
+        indexes = st.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' "
+                                  "AND sql IS NOT NULL").fetchall()
+    assert "WITHOUT ROWID" in sql and indexes == []
+    assert row["invoice_id"] == "I-1" and row["source_balance"] == "4.00" and row["extra"] == '{"po": "7"}'
+    assert row["state"] == "open" and row["last_seen"] == "2026-11-02T00:00:00+00:00"
+
+
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "s.db"
     State.open(path).close()
