@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from hypothesis import given, strategies as st
 
+from collectbot.sources import parse
 from collectbot.sources.parse import (AmountCache, Bad, amount_column, date_column, default_region, parse_amount, parse_phone,
                                       phone_column,
                                       status_column, STATUS_WORDS)
@@ -122,12 +123,17 @@ _PLAINISH = st.text(alphabet="0123456789.-", max_size=8)
 def test_amount_column_reads_whole_columns_as_parse_amount_reads_each_cell(plainish, others):
     """The one-pass path for plain numbers gives what the careful parser gives, cell by cell
     (a malformed one like '1.2.3' or '5-' sends the column down the careful path)."""
-    values = plainish + others
+    short = plainish + others
     expected = {v: (Decimal(v) if (v[1:] if v[:1] == "-" else v).replace(".", "", 1).isdigit() else parse_amount(v))
-                for v in set(values)}
-    got, errors = amount_column(values)
-    assert got == [None if isinstance(expected[v], Bad) else expected[v] for v in values]
-    assert set(errors) == {i for i, v in enumerate(values) if isinstance(expected[v], Bad)}
+                for v in set(short)}
+    long = short * (1001 // len(short) + 1)  # past _DIRECT_MIN: whole columns are tried in one pass first
+    assert len(long) > parse._DIRECT_MIN
+    for values in (short, long):
+        got, errors = amount_column(values)
+        assert got == [None if isinstance(expected[v], Bad) else expected[v] for v in values]
+        assert [str(g) for g in got] == [str(e) for e in (None if isinstance(expected[v], Bad) else expected[v]
+                                                          for v in values)]  # the same digits and exponent
+        assert set(errors) == {i for i, v in enumerate(values) if isinstance(expected[v], Bad)}
 
 
 _PHONES = ["+919876543210", "+14155552671", "+442079460123", "+4420794601", "+910000000000", "+0123456789", "+1",
