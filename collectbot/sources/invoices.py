@@ -173,6 +173,10 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     balance_raw = col("balance")
     balance = parsed("balance", balance_raw,
                      parse.amount_column(balance_raw, spec.decimal, amounts_seen) if balance_raw is not None else None)
+    if balance_raw is not None and not (preset and preset.sum_amount):
+        # A balance written exactly as its amount is that same value: share the object, which is
+        # what lets _settle tell "nothing paid" by identity instead of comparing Decimals.
+        balance = [a if bt == at and b is not None else b for a, b, at, bt in zip(amount, balance, amount_raw, balance_raw)]
     currency_raw = col("currency")
     currency = parsed("currency", currency_raw,
                       parse.map_column(currency_raw, parse.parse_currency) if currency_raw is not None else None)
