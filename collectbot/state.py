@@ -225,13 +225,16 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
 
 
 def _m002_invoices_without_rowid(conn: sqlite3.Connection) -> None:
-    """The invoices table keyed by invoice_id alone (WITHOUT ROWID), without the customer index.
+    """The invoices table keyed by invoice_id alone (WITHOUT ROWID), without the customer index,
+    and `last_seen` NULL for every invoice the latest sync saw (meta `last_sync` holds when).
 
     Why: a rowid table with a TEXT primary key keeps two B-trees (the rows, and the key index),
     plus the customer index made a third; a sync of 100k invoices wrote all three. One B-tree in
     key order costs about a fifth less to fill (benchmarks/bench_load.py). Looking invoices up by
     customer is rare (history of a customer, an inbound reply from an unknown address) and a scan
-    of the table is milliseconds."""
+    of the table is milliseconds. And stamping `last_seen` on every invoice at every sync rewrote
+    the whole table each cron run; now a sync writes `last_seen` only for the invoices that drop
+    out of the sources (the time they were last seen) and clears it for those that come back."""
     columns = ", ".join(r[1] for r in conn.execute("PRAGMA table_info(invoices)"))
     _run_script(
         conn,
@@ -249,10 +252,13 @@ def _m002_invoices_without_rowid(conn: sqlite3.Connection) -> None:
             extra TEXT,                      -- JSON of other columns
             source TEXT,
             first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,
+            last_seen TEXT,                  -- NULL: seen by the latest sync (meta last_sync)
             gone_at TEXT
         ) WITHOUT ROWID;
+        INSERT INTO meta (key, value)
+            SELECT 'last_sync', m FROM (SELECT max(last_seen) AS m FROM invoices) WHERE m IS NOT NULL;
         INSERT INTO invoices_new ({columns}) SELECT {columns} FROM invoices;
+        UPDATE invoices_new SET last_seen = NULL WHERE last_seen = (SELECT value FROM meta WHERE key = 'last_sync');
         DROP TABLE invoices;
         ALTER TABLE invoices_new RENAME TO invoices;
         """,

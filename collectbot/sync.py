@@ -10,9 +10,11 @@ Why it is shaped this way (100k invoices must sync within a small factor of a ba
 - a first sync (empty table) is one plain `INSERT` `executemany` in invoice_id order into a
   table that is a single B-tree keyed by invoice_id (no rowid, no secondary index);
 - a later sync reads what is stored, compares whole rows, and writes only the invoices that are
-  new, changed or back; every other loaded invoice gets its `last_seen` in ONE set-based
-  `UPDATE` (so `last_seen` keeps its exact meaning: the last sync whose sources had the invoice);
-  customers likewise, so a customer's `updated_at` is the last sync that changed it;
+  new, changed or back; customers likewise, so a customer's `updated_at` is the last sync that
+  changed it;
+- `last_seen` is NULL for every invoice the latest sync saw (meta `last_sync` says when): a
+  sync writes it only for the invoices that drop out of the sources (they keep the time they
+  were last seen) and clears it for those that come back, instead of stamping every row;
 - everything happens in one transaction, so a crash never leaves a half-synced state.
 """
 
@@ -37,21 +39,21 @@ CUSTOMER_COLUMNS = ("customer_id", "name", "email", "phone", "whatsapp", "tier",
 
 _INSERT_INVOICE = f"""
 INSERT INTO invoices ({", ".join(INVOICE_COLUMNS)}, state, first_seen, last_seen, gone_at)
-VALUES ({", ".join("?" * len(INVOICE_COLUMNS))}, 'open', ?, ?, NULL)
+VALUES ({", ".join("?" * len(INVOICE_COLUMNS))}, 'open', ?, NULL, NULL)
 """
 
 # For invoices already in the state whose row changed or that come back: refresh everything but first_seen.
 _UPSERT_INVOICE = _INSERT_INVOICE + f"""
 ON CONFLICT (invoice_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in INVOICE_COLUMNS[1:])},
-    state = 'open', last_seen = excluded.last_seen, gone_at = NULL
+    state = 'open', last_seen = NULL, gone_at = NULL
 """
 
-# Every loaded invoice that was not rewritten above: `last_seen` only, in one statement.
-# ?2 is a JSON array of the stored ids that are NOT in the sources (usually few).
-_TOUCH_SEEN = """
+# Stored invoices absent from these sources (?2, a JSON array: usually few) that the previous
+# sync saw: they were last seen then (?1).
+_FREEZE_SEEN = """
 UPDATE invoices SET last_seen = ?1
-WHERE last_seen <> ?1 AND invoice_id NOT IN (SELECT value FROM json_each(?2))
+WHERE last_seen IS NULL AND invoice_id IN (SELECT value FROM json_each(?2))
 """
 
 _UPSERT_CUSTOMER = f"""
@@ -141,12 +143,12 @@ class _IsoDates(dict):
 
 def invoice_rows(invoices: list[Invoice], stamp: str) -> list[tuple]:
     """The stored form of each invoice: INVOICE_COLUMNS (text dates, decimal text, extra as JSON)
-    followed by first_seen and last_seen = `stamp`. One tuple display per invoice is the cheapest
+    followed by first_seen = `stamp`. One tuple display per invoice is the cheapest
     way Python has to build them (cheaper than transposing columns)."""
     day = _IsoDates()
     extras = extras_json(list(map(attrgetter("extra"), invoices)))
     return [(i.invoice_id, i.customer_id, i.customer_name, i.email, i.phone, i.whatsapp, day[i.issue_date],
-             day[i.due_date], str(i.amount), str(i.balance), i.currency, i.status, extra, i.source, stamp, stamp)
+             day[i.due_date], str(i.amount), str(i.balance), i.currency, i.status, extra, i.source, stamp)
             for i, extra in zip(invoices, extras)]
 
 
@@ -183,12 +185,20 @@ def _sync(state: State, result: LoadResult, now: datetime) -> SyncReport:
     rows = invoice_rows(result.invoices, stamp)
     cust_rows = customer_rows(list(result.customers.values()), stamp)
     with state.transaction() as conn:
-        known = dict(_tuples(conn, "SELECT invoice_id, state FROM invoices"))  # id -> open | gone
+        known = {}  # id -> open | gone
+        away = set()  # ids the previous sync did not see (last_seen set)
+        for iid, st, seen in _tuples(conn, "SELECT invoice_id, state, last_seen IS NULL FROM invoices"):
+            known[iid] = st
+            if not seen:
+                away.add(iid)
         if not known:
             _first_insert(conn, rows)
             report.new = len(rows)
         else:
-            _refresh(conn, rows, known, result, stamp, report)
+            previous = _tuples(conn, "SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
+            _refresh(conn, rows, known, away, result, stamp, previous[0] if previous else stamp, report)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('last_sync', ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (stamp,))
         _write_customers(conn, cust_rows, stamp)
         events = [(stamp, "gone", iid, json.dumps({"reason": "absent from every invoice source"}))
                   for iid in report.gone_ids]
@@ -210,17 +220,18 @@ def _first_insert(conn, rows: list[tuple]) -> None:
     conn.executemany(_INSERT_INVOICE, rows)
 
 
-def _refresh(conn, rows: list[tuple], known: dict[str, str], result: LoadResult, stamp: str,
-             report: SyncReport) -> None:
-    """A later sync: write only what is new, changed or back; stamp last_seen on the rest in one
-    UPDATE; close the open invoices no source has any more."""
+def _refresh(conn, rows: list[tuple], known: dict[str, str], away: set[str], result: LoadResult, stamp: str,
+             previous: str, report: SyncReport) -> None:
+    """A later sync: write only what is new, changed or back; give the invoices that dropped out
+    the time the previous sync saw them (`previous`), and clear it for those seen again; close
+    the open invoices no source has any more."""
     loaded = set(map(itemgetter(0), rows))
     report.reopened_ids = sorted(iid for iid, st in known.items() if st == "gone" and iid in loaded)
     report.new = len(loaded.difference(known))
     report.updated = len(loaded) - report.new - len(report.reopened_ids)
-    # The stored open rows, read in the shape of `rows` (first_seen and last_seen read as `stamp`): a
-    # loaded row equal to its stored one needs no rewrite. Whole rows compare exactly; no hash.
-    to_write = _differing(conn, f"SELECT {', '.join(INVOICE_COLUMNS)}, ?1, ?1 FROM invoices WHERE state = 'open'",
+    # The stored open rows, read in the shape of `rows` (first_seen read as `stamp`): a loaded row
+    # equal to its stored one needs no rewrite. Whole rows compare exactly; no hash.
+    to_write = _differing(conn, f"SELECT {', '.join(INVOICE_COLUMNS)}, ?1 FROM invoices WHERE state = 'open'",
                           (stamp,), rows)
     to_write.sort(key=itemgetter(0))  # key order: cheaper inserts
     fresh = [r for r in to_write if r[0] not in known]
@@ -228,8 +239,10 @@ def _refresh(conn, rows: list[tuple], known: dict[str, str], result: LoadResult,
     report.changed = len(again) - len(report.reopened_ids)
     conn.executemany(_INSERT_INVOICE, fresh)
     conn.executemany(_UPSERT_INVOICE, again)
-    absent = known.keys() - loaded  # already gone, unreadable, or about to be gone: their last_seen stays
-    conn.execute(_TOUCH_SEEN, (stamp, json.dumps(sorted(absent))))
+    absent = known.keys() - loaded  # already gone, unreadable, or about to be gone
+    conn.execute(_FREEZE_SEEN, (previous, json.dumps(sorted(absent))))
+    back = sorted(away.intersection(loaded))  # seen again (the rewritten ones were cleared already)
+    conn.executemany("UPDATE invoices SET last_seen = NULL WHERE invoice_id = ?", zip(back))
     if not result.incomplete:
         report.gone_ids = sorted(iid for iid in absent if known[iid] == "open" and iid not in result.unreadable_ids)
         conn.executemany("UPDATE invoices SET state = 'gone', gone_at = ? WHERE invoice_id = ?",

@@ -68,24 +68,39 @@ def test_later_migration_runs_once_and_keeps_data(tmp_path, monkeypatch):
 
 
 def test_a_version_1_state_keeps_its_invoices_through_migration_2(tmp_path, monkeypatch):
-    """Migration 2 rebuilds the invoices table (WITHOUT ROWID, no customer index): rows survive."""
+    """Migration 2 rebuilds the invoices table (WITHOUT ROWID, no customer index): rows survive, and
+    `last_seen` becomes NULL for the invoices the latest sync saw, whose time goes to meta last_sync."""
     path = tmp_path / "s.db"
     monkeypatch.setattr(state_mod, "MIGRATIONS", state_mod.MIGRATIONS[:1])
+    insert = ("INSERT INTO invoices (invoice_id, customer_id, due_date, amount, source_balance, currency, state, "
+              "first_seen, last_seen, extra) VALUES (?, 'c1', '2026-12-01', '10.00', '4.00', 'INR', ?, "
+              "'2026-11-01T00:00:00+00:00', ?, '{\"po\": \"7\"}')")
     with State.open(path) as st:
-        st.conn.execute("INSERT INTO invoices (invoice_id, customer_id, due_date, amount, source_balance, currency, "
-                        "first_seen, last_seen, extra) VALUES ('I-1', 'c1', '2026-12-01', '10.00', '4.00', 'INR', "
-                        "'2026-11-01T00:00:00+00:00', '2026-11-02T00:00:00+00:00', '{\"po\": \"7\"}')")
+        st.conn.execute(insert, ("I-1", "open", "2026-11-03T00:00:00+00:00"))
+        st.conn.execute(insert, ("I-2", "gone", "2026-11-02T00:00:00+00:00"))
         assert st.conn.execute("PRAGMA user_version").fetchone()[0] == 1
     monkeypatch.undo()
     with State.open(path) as st:
         assert st.conn.execute("PRAGMA user_version").fetchone()[0] == len(state_mod.MIGRATIONS)
-        row = dict(st.conn.execute("SELECT * FROM invoices").fetchone())
+        rows = {r["invoice_id"]: dict(r) for r in st.conn.execute("SELECT * FROM invoices")}
         sql = st.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'invoices'").fetchone()[0]
         indexes = st.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' "
                                   "AND sql IS NOT NULL").fetchall()
+        assert st.get_meta("last_sync") == "2026-11-03T00:00:00+00:00"
     assert "WITHOUT ROWID" in sql and indexes == []
-    assert row["invoice_id"] == "I-1" and row["source_balance"] == "4.00" and row["extra"] == '{"po": "7"}'
-    assert row["state"] == "open" and row["last_seen"] == "2026-11-02T00:00:00+00:00"
+    one = rows["I-1"]
+    assert one["source_balance"] == "4.00" and one["extra"] == '{"po": "7"}' and one["state"] == "open"
+    assert one["first_seen"] == "2026-11-01T00:00:00+00:00" and one["last_seen"] is None  # seen by the latest sync
+    assert rows["I-2"]["state"] == "gone" and rows["I-2"]["last_seen"] == "2026-11-02T00:00:00+00:00"
+
+
+def test_migration_2_of_an_empty_state_records_no_sync(tmp_path, monkeypatch):
+    path = tmp_path / "s.db"
+    monkeypatch.setattr(state_mod, "MIGRATIONS", state_mod.MIGRATIONS[:1])
+    State.open(path).close()
+    monkeypatch.undo()
+    with State.open(path) as st:
+        assert st.get_meta("last_sync") is None
 
 
 def test_newer_schema_is_refused(tmp_path):

@@ -41,8 +41,15 @@ class Book:
         return sync_invoices(self.state, self.load(), at)
 
     def row(self, invoice_id):
+        """The stored row, with `last_seen` as the README defines it (NULL stored = the latest sync)."""
         r = self.state.conn.execute("SELECT * FROM invoices WHERE invoice_id = ?", (invoice_id,)).fetchone()
-        return dict(r) if r else None
+        if r is None:
+            return None
+        row = dict(r)
+        row["stored_last_seen"] = row["last_seen"]
+        if row["last_seen"] is None:
+            row["last_seen"] = self.state.get_meta("last_sync")
+        return row
 
     def events(self, kind):
         return [r[0] for r in self.state.conn.execute(
@@ -204,3 +211,22 @@ EXTRA_VALUES = st.one_of(st.text(max_size=6), st.sampled_from(["", "1", "é", '"
                 max_size=12))
 def test_extra_json_is_what_json_dumps_writes(extras):
     assert extras_json(extras) == [json.dumps(e, ensure_ascii=False, default=str) for e in extras]
+
+
+def test_a_resync_of_an_unchanged_book_writes_no_invoice_row(book):
+    """`last_seen` is not stamped row by row: the sync time goes to meta `last_sync` once, and only
+    invoices that drop out of the sources (or come back) have their row touched."""
+    book.write("I-1,Ana,,2026-12-01,10,,a", "I-2,Bo,,2026-12-01,20,,b")
+    book.sync()
+    conn = book.state.conn
+    conn.execute("CREATE TEMP TABLE touched (invoice_id TEXT)")
+    conn.execute("CREATE TEMP TRIGGER record_touch AFTER UPDATE ON main.invoices "
+                 "BEGIN INSERT INTO touched VALUES (new.invoice_id); END")
+    touched = lambda: sorted(r[0] for r in conn.execute("SELECT invoice_id FROM touched"))  # noqa: E731
+    book.sync(NOW + timedelta(days=1))
+    assert touched() == [] and book.state.get_meta("last_sync") == iso_of(NOW + timedelta(days=1))
+    assert book.row("I-1")["stored_last_seen"] is None and book.row("I-1")["last_seen"] == iso_of(NOW + timedelta(days=1))
+    book.write("I-1,Ana,,2026-12-01,10,,a")  # I-2 drops out: its row alone gets the time it was last seen
+    book.sync(NOW + timedelta(days=2))
+    assert touched() == ["I-2", "I-2"]  # last_seen frozen, then closed as gone
+    assert book.row("I-2")["stored_last_seen"] == iso_of(NOW + timedelta(days=1))
