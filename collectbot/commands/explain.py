@@ -51,6 +51,30 @@ def _not_found(cfg: Any, invoice: str) -> str:
     return f"invoice {invoice!r} is not in the invoice sources"
 
 
+def _payments(cfg: Any, invoice: str) -> list[dict[str, Any]]:
+    """The money `reconcile`/`match` tied to this invoice, oldest first: applied ones count in the
+    balance above (SPEC 2: min(source balance, amount − applied payments)); suggestions waiting for
+    review are listed too, so the owner sees why a payment did not stop the chase yet (a rejected
+    suggestion leaves no allocation, so it is not listed)."""
+    from ..pipeline import open_readonly
+
+    state = open_readonly(cfg)
+    try:
+        rows = state.conn.execute(
+            "SELECT a.payment_id, a.amount AS allocated, a.confidence, a.method, a.applied, p.date, p.amount, "
+            "p.currency, p.payer, p.description, p.file, p.row FROM allocations a "
+            "JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY p.date, a.payment_id",
+            (invoice,)).fetchall()
+    finally:
+        state.close()
+    return [{"payment_id": r["payment_id"], "date": r["date"], "allocated": r["allocated"],
+             "payment_amount": r["amount"], "currency": r["currency"], "payer": r["payer"],
+             "description": r["description"], "file": r["file"], "row": r["row"],
+             "how": f"{r['method'] or 'manual'} · {r['confidence']}",
+             "state": "applied" if r["applied"] else "for review"}
+            for r in rows]
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def explain(
@@ -72,6 +96,7 @@ def register(app: typer.Typer) -> None:
                 doc = engine.explain(inp, Renderer(cfg), invoice).as_dict()
             except engine.UnknownInvoice:
                 raise UsageError(_not_found(cfg, invoice)) from None
+            doc["payments"] = _payments(cfg, invoice)
             if env.json:
                 env.emit_json(doc)
             else:
