@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from itertools import repeat
+from operator import is_
 from pathlib import Path
 
 import pandas as pd
@@ -167,7 +169,8 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     else:
         amount_raw = col("amount")
         amount = parsed("amount", amount_raw, parse.amount_column(amount_raw, spec.decimal, amounts_seen))
-        for i, v in enumerate(amount) if None in amount else ():
+        # `None in amount` would ask Decimal.__eq__(None), which runs an ABC isinstance check per cell
+        for i, v in enumerate(amount) if any(map(is_, amount, repeat(None))) else ():
             if v is None and not amount_raw[i].strip():
                 bad[i].append((mapping["amount"], "missing amount"))
     balance_raw = col("balance")
