@@ -27,6 +27,7 @@ from typing import Any
 
 from .channels.base import SendResult
 from .engine.types import Plan, PlannedMessage, PlannedTask, SentMessage, TouchRecord
+from .gcpause import gc_paused
 from .state import State, iso, parse_iso
 
 HOLD_REASONS = {"pause": "paused", "dispute": "disputed", "promise": "promise to pay"}
@@ -48,21 +49,44 @@ class PlannerFacts:
 # ---------------------------------------------------------------------------- reads
 
 
+# Every touch with the moment the planner counts from: when a sent message went out, else when
+# the touch was last written.
+_TOUCH_FACTS = (
+    "SELECT t.invoice_id, t.playbook, t.step, t.channel, t.status, "
+    "CASE WHEN t.status = 'sent' AND m.sent_at <> '' THEN m.sent_at "
+    "ELSE COALESCE(NULLIF(t.updated_at, ''), t.created_at) END, "
+    "t.message_id, m.delivery_status, t.reason FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
+    "ORDER BY t.id"
+)
+
+
 def planner_facts(state: State, now: datetime, *, recent_days: int = 2) -> PlannerFacts:
-    """One query per table, so a large ledger costs a scan, not a query per invoice."""
+    """One query per table, so a large ledger costs a scan, not a query per invoice.
+
+    The ledger grows by every touch of every run (a 100k book has ~180k rows after one run), so
+    its rows are read as plain tuples and each distinct timestamp is parsed once: a run writes
+    all its touches with the same `--now`."""
+    with gc_paused():  # hundreds of thousands of acyclic records: the collector would rescan them in vain
+        return _planner_facts(state, now, recent_days)
+
+
+def _planner_facts(state: State, now: datetime, recent_days: int) -> PlannerFacts:
     facts = PlannerFacts()
-    rows = state.conn.execute(
-        "SELECT t.invoice_id, t.playbook, t.step, t.channel, t.status, t.reason, t.created_at, t.updated_at, "
-        "t.message_id, m.sent_at, m.delivery_status FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
-        "ORDER BY t.id"
-    )
-    for r in rows:
-        at = parse_iso(r["sent_at"] if r["status"] == "sent" and r["sent_at"] else (r["updated_at"] or r["created_at"]))
-        facts.touches.setdefault(r["invoice_id"], []).append(TouchRecord(
-            invoice_id=r["invoice_id"], playbook=r["playbook"], step=r["step"], channel=r["channel"],
-            status=r["status"], at=at, message_id=r["message_id"], delivery_status=r["delivery_status"],
-            reason=r["reason"],
-        ))
+    cursor = state.conn.cursor()
+    cursor.row_factory = None
+    moments: dict[str, datetime | None] = {}
+    touches = facts.touches
+    for invoice_id, playbook, step, channel, status, stamp, message_id, delivery, reason in cursor.execute(
+            _TOUCH_FACTS):
+        at = moments.get(stamp)
+        if at is None:
+            at = moments[stamp] = parse_iso(stamp)
+        record = TouchRecord(invoice_id, playbook, step, channel, status, at, message_id, delivery, reason)
+        found = touches.get(invoice_id)
+        if found is None:
+            touches[invoice_id] = [record]
+        else:
+            found.append(record)
     since = iso(now - timedelta(days=recent_days))
     for r in state.conn.execute(
         "SELECT customer_id, channel, COALESCE(sent_at, created_at) AS at FROM messages "
