@@ -76,5 +76,5 @@ def make_channel(channel: ChannelConfig, config: Config, environ: Mapping[str, s
     """Build the provider for one channel block; raises MissingCredentials for an unset variable."""
     from . import load_providers
 
-    load_providers()
+    load_providers(channel.provider)
     return PROVIDERS[channel.provider](channel, config, environ)
