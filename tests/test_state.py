@@ -87,7 +87,10 @@ def test_a_version_1_state_keeps_its_invoices_through_migration_2(tmp_path, monk
         indexes = st.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' "
                                   "AND sql IS NOT NULL").fetchall()
         assert st.get_meta("last_sync") == "2026-11-03T00:00:00+00:00"
+        touch_indexes = {r[0] for r in st.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                       "AND tbl_name = 'touches'")}
     assert "WITHOUT ROWID" in sql and indexes == []
+    assert "touches_invoice" not in touch_indexes and "sqlite_autoindex_touches_1" in touch_indexes
     one = rows["I-1"]
     assert one["source_balance"] == "4.00" and one["extra"] == '{"po": "7"}' and one["state"] == "open"
     assert one["first_seen"] == "2026-11-01T00:00:00+00:00" and one["last_seen"] is None  # seen by the latest sync
