@@ -133,9 +133,11 @@ steps:
 """,
 }
 
+# One line per invoice. trim_blocks drops the newline after each block tag, so the item line
+# keeps its own newline and the tags sit on lines of their own.
 _LIST = """{% for i in invoices %}
 - {{ i.invoice_id }}: {{ i.balance|money }} due {{ i.due_date|date }}, pay at {{ i.pay_link }}
-{%- endfor %}"""
+{% endfor %}"""
 
 TEMPLATES = {
     "gentle.email.j2": "Subject: Upcoming: {{ invoices|length }} invoice(s) due soon\n"
@@ -145,22 +147,22 @@ TEMPLATES = {
                             "<li>{{ i.invoice_id }}: {{ i.balance|money }} due {{ i.due_date|date }} "
                             "<a href=\"{{ i.pay_link }}\">Pay now</a></li>{% endfor %}</ul>\n",
     "gentle.sms.j2": "{{ customer.name }}: {{ invoices|length }} invoice(s) due soon. Pay: {{ invoice.pay_link }}\n",
-    "gentle.whatsapp.j2": "Hello {{ customer.name }}, a reminder that {{ invoices|length }} invoice(s) fall due soon."
+    "gentle.whatsapp.j2": "Hello {{ customer.name }}, a reminder that {{ invoices|length }} invoice(s) fall due soon.\n"
                           + _LIST + "\n",
     "nudge.email.j2": "Subject: Overdue: {{ invoices|length }} invoice(s)\nDear {{ customer.name }},\n"
                       "These invoices are now overdue:\n" + _LIST + "\n",
     "nudge.sms.j2": "{{ customer.name }}: invoice {{ invoice.invoice_id }} ({{ invoice.balance|money }}) is overdue. "
                     "Pay: {{ invoice.pay_link }}\n",
-    "nudge.whatsapp.j2": "Hi {{ customer.name }}, these invoices are overdue:" + _LIST + "\n",
+    "nudge.whatsapp.j2": "Hi {{ customer.name }}, these invoices are overdue:\n" + _LIST + "\n",
     "firm.email.j2": "Subject: Final reminder: {{ invoices|length }} invoice(s) overdue\n"
                      "Dear {{ customer.name }},\nPlease settle these today:\n" + _LIST + "\n",
     "firm.sms.j2": "FINAL REMINDER {{ customer.name }}: {{ invoice.invoice_id }} {{ invoice.balance|money }} "
                    "overdue since {{ invoice.due_date|date }}. Pay: {{ invoice.pay_link }}\n",
-    "firm.whatsapp.j2": "Final reminder, {{ customer.name }}:" + _LIST + "\n",
+    "firm.whatsapp.j2": "Final reminder, {{ customer.name }}:\n" + _LIST + "\n",
     "vip.email.j2": "Subject: A note about {{ invoices|length }} open invoice(s)\nDear {{ customer.name }},\n"
                     "At your convenience, these are still open:\n" + _LIST + "\n\nWith thanks for your business.\n",
     "vip.sms.j2": "Dear {{ customer.name }}, invoice {{ invoice.invoice_id }} is still open: {{ invoice.pay_link }}\n",
-    "vip.whatsapp.j2": "Dear {{ customer.name }}, these invoices are still open:" + _LIST + "\n",
+    "vip.whatsapp.j2": "Dear {{ customer.name }}, these invoices are still open:\n" + _LIST + "\n",
 }
 
 
