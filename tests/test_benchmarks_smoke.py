@@ -123,6 +123,18 @@ def test_collectbot_check_finds_nothing_wrong(workspace):
     assert json.loads(done.stdout)["errors"] == []
 
 
+def test_generated_templates_list_one_invoice_per_line(workspace):
+    ws, manifest = workspace
+    out = subprocess.run([sys.executable, "-m", "collectbot", "-c", str(ws), "preview", "--json", "--now",
+                          manifest["now"]], capture_output=True, text=True)
+    listing = [m for m in json.loads(out.stdout)["messages"] if m["channel"] in ("email", "whatsapp")]
+    assert listing
+    for message in listing:
+        lines = message["body"].splitlines()
+        for invoice_id in message["invoice_ids"]:
+            assert sum(line.startswith(f"- {invoice_id}: ") for line in lines) == 1, message["body"]
+
+
 def test_same_seed_same_bytes_other_seed_other_book(tmp_path, workspace):
     ws, _ = workspace
     again = tmp_path / "again"
