@@ -7,13 +7,11 @@ Below the CLI nothing reads the clock: code receives `env.now(...)` as a value.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from decimal import Decimal
 from enum import IntEnum
 from typing import Annotated, Any, TextIO
 from zoneinfo import ZoneInfo
@@ -21,6 +19,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from . import jsondoc
 from .config import Config, ConfigError, ConfigProblem, find_config, load_config
 from .state import LockedError, StateError
 
@@ -88,7 +87,7 @@ class Env:
     def emit_json(self, document: Any) -> None:
         # Compact: Python's fast C encoder is used only without `indent`, and a big run's document
         # (hundreds of thousands of skips) would otherwise cost seconds. Pipe through `jq` to read it.
-        self.stdout.write(json.dumps(document, separators=(",", ":"), default=_json_default, ensure_ascii=False))
+        jsondoc.write(document, self.stdout)
         self.stdout.write("\n")
         self.stdout.flush()
 
@@ -99,18 +98,6 @@ class Env:
 
     def warn(self, message: str) -> None:
         self.err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "as_dict"):
-        return value.as_dict()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _report_problems(env: Env, problems: list[ConfigProblem], title: str) -> None:

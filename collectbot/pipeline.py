@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import ledger
+from . import jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .render import Renderer
@@ -62,7 +62,8 @@ class MessageOutcome:
         m = self.planned
         d: dict[str, Any] = {
             "customer_id": m.customer_id, "channel": m.channel, "to": m.to, "invoice_ids": m.invoice_ids,
-            "playbook": m.playbook, "steps": m.steps, "scheduled_at": m.scheduled_at, "status": self.status,
+            "playbook": m.playbook, "steps": m.steps, "scheduled_at": jsondoc.utc_text(m.scheduled_at),
+            "status": self.status,
             "subject": m.subject, "body": m.body,
         }
         if self.message_id is not None:
@@ -75,9 +76,10 @@ class MessageOutcome:
 
 
 def task_dict(task: PlannedTask, task_id: int | None = None) -> dict[str, Any]:
+    """A task as the JSON document shows it (moments and money already as their JSON text)."""
     d: dict[str, Any] = {"invoice_ids": task.invoice_ids, "playbook": task.playbook, "step": task.step,
                          "assign": task.assign, "note": task.note, "customer_id": task.customer_id,
-                         "scheduled_at": task.scheduled_at, "amount": task.amount}
+                         "scheduled_at": jsondoc.utc_text(task.scheduled_at), "amount": str(task.amount)}
     if task_id is not None:
         d["task_id"] = task_id
     return d
@@ -143,13 +145,16 @@ class Outcome:
             tasks.extend(p.tasks)
         return [(day, m, t) for day, (m, t) in grouped.items()]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, skips_as_json: bool = False) -> dict[str, Any]:
+        """The document; with `skips_as_json`, `skipped` is already JSON text (`jsondoc.Raw`, for
+        `Env.emit_json`): a big book has a hundred thousand skips, and dicts for them cost time."""
+        skips = self.plan.skips if self.plan else []
         doc: dict[str, Any] = {
             "command": self.mode,
             "now": self.now,
             "messages": [m.as_dict() for m in self.messages if m.status != "not_sent"],
             "tasks": self.tasks,
-            "skipped": [s.as_dict() for s in self.plan.skips] if self.plan else [],
+            "skipped": jsondoc.skips_json(skips) if skips_as_json else [s.as_dict() for s in skips],
             "errors": self.errors,
             "summary": self.summary(),
             "uncertain": [u.as_dict() for u in self.uncertain],

@@ -9,7 +9,7 @@ import pytest
 from test_engine_book import IST, NOW, NY, book, customer, invoice, sent, setup
 
 from collectbot.engine import UnknownInvoice, explain, plan, timeline
-from collectbot.env import _json_default
+from collectbot.jsondoc import default as _json_default
 
 
 @pytest.fixture

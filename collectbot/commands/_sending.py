@@ -54,7 +54,7 @@ def _plan_and_report(env: Env, options: Options) -> int:
         return ExitCode.LOCKED
     if env.json:
         with gc_paused():  # a run's document: hundreds of thousands of small dicts, all alive until written
-            env.emit_json(outcome.as_dict())
+            env.emit_json(outcome.as_dict(skips_as_json=True))
     else:
         print_outcome(env.console, env.err_console, outcome, config.tz)
     return outcome.exit_code
