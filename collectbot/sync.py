@@ -21,12 +21,13 @@ Why it is shaped this way (100k invoices must sync within a small factor of a ba
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter, ne
+from operator import attrgetter, is_, itemgetter, ne
 
 from .models import Customer, Invoice, LoadResult
 from .state import State, iso
@@ -37,17 +38,50 @@ INVOICE_COLUMNS = ("invoice_id", "customer_id", "customer_name", "email", "phone
 CUSTOMER_COLUMNS = ("customer_id", "name", "email", "phone", "whatsapp", "tier", "timezone", "language", "owner",
                     "extra")
 
-_INSERT_INVOICE = f"""
-INSERT INTO invoices ({", ".join(INVOICE_COLUMNS)}, state, first_seen, last_seen, gone_at)
-VALUES ({", ".join("?" * len(INVOICE_COLUMNS))}, 'open', ?, NULL, NULL)
-"""
+# The rows `invoice_rows` builds: the source columns, then first_seen.
+_INVOICE_ROW = (*INVOICE_COLUMNS, "first_seen")
+_CUSTOMER_ROW = (*CUSTOMER_COLUMNS, "updated_at")
+# Columns that may be NULL and default to NULL, so an INSERT may leave them out.
+_INVOICE_NULLABLE = ("customer_name", "email", "phone", "whatsapp", "issue_date", "extra", "source")
+_CUSTOMER_NULLABLE = CUSTOMER_COLUMNS[1:]
 
-# For invoices already in the state whose row changed or that come back: refresh everything but first_seen.
-_UPSERT_INVOICE = _INSERT_INVOICE + f"""
+
+def _insert_invoice(columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO invoices ({', '.join(columns)}, state, last_seen, gone_at) "
+            f"VALUES ({', '.join('?' * len(columns))}, 'open', NULL, NULL)")
+
+
+def _upsert_invoice(columns: tuple[str, ...]) -> str:
+    """For invoices already in the state whose row changed or that come back: refresh everything
+    but first_seen (a column left out of the INSERT reads as NULL in `excluded`)."""
+    return _insert_invoice(columns) + f"""
 ON CONFLICT (invoice_id) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in INVOICE_COLUMNS[1:])},
     state = 'open', last_seen = NULL, gone_at = NULL
 """
+
+
+def _upsert_customer(columns: tuple[str, ...]) -> str:
+    return f"""
+INSERT INTO customers ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})
+ON CONFLICT (customer_id) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _CUSTOMER_ROW[1:])}
+"""
+
+
+def _write_rows(conn, statement: Callable[[tuple[str, ...]], str], columns: tuple[str, ...],
+                nullable: tuple[str, ...], rows: list[tuple]) -> None:
+    """`executemany` of `statement(columns)`, leaving out the nullable columns that are None in
+    every row. sqlite3 sends each None it binds through its adapter protocol (a dict lookup and
+    two attribute lookups), so three empty contact columns cost a fifth of a first sync."""
+    empty = {columns.index(c) for c in nullable
+             if rows and all(map(is_, map(itemgetter(columns.index(c)), rows), repeat(None)))}
+    if empty:
+        keep = [j for j in range(len(columns)) if j not in empty]  # the key and a NOT NULL column: 2+
+        rows = list(map(itemgetter(*keep), rows))
+        columns = tuple(columns[j] for j in keep)
+    conn.executemany(statement(columns), rows)
+
 
 # Stored invoices absent from these sources (?2, a JSON array: usually few) that the previous
 # sync saw: they were last seen then (?1).
@@ -55,14 +89,6 @@ _FREEZE_SEEN = """
 UPDATE invoices SET last_seen = ?1
 WHERE last_seen IS NULL AND invoice_id IN (SELECT value FROM json_each(?2))
 """
-
-_UPSERT_CUSTOMER = f"""
-INSERT INTO customers ({", ".join(CUSTOMER_COLUMNS)}, updated_at)
-VALUES ({", ".join("?" * len(CUSTOMER_COLUMNS))}, ?)
-ON CONFLICT (customer_id) DO UPDATE SET
-    {", ".join(f"{c} = excluded.{c}" for c in CUSTOMER_COLUMNS[1:])}, updated_at = excluded.updated_at
-"""
-
 
 @dataclass
 class SyncReport:
@@ -217,7 +243,7 @@ def _first_insert(conn, rows: list[tuple]) -> None:
     invoice_id (WITHOUT ROWID, migration 2), and inserts in key order cost half what inserts at
     random places do (sorting an export already in order is nearly free)."""
     rows.sort(key=itemgetter(0))
-    conn.executemany(_INSERT_INVOICE, rows)
+    _write_rows(conn, _insert_invoice, _INVOICE_ROW, _INVOICE_NULLABLE, rows)
 
 
 def _refresh(conn, rows: list[tuple], known: dict[str, str], away: set[str], result: LoadResult, stamp: str,
@@ -237,8 +263,8 @@ def _refresh(conn, rows: list[tuple], known: dict[str, str], away: set[str], res
     fresh = [r for r in to_write if r[0] not in known]
     again = [r for r in to_write if r[0] in known]
     report.changed = len(again) - len(report.reopened_ids)
-    conn.executemany(_INSERT_INVOICE, fresh)
-    conn.executemany(_UPSERT_INVOICE, again)
+    _write_rows(conn, _insert_invoice, _INVOICE_ROW, _INVOICE_NULLABLE, fresh)
+    _write_rows(conn, _upsert_invoice, _INVOICE_ROW, _INVOICE_NULLABLE, again)
     absent = known.keys() - loaded  # already gone, unreadable, or about to be gone
     conn.execute(_FREEZE_SEEN, (previous, json.dumps(sorted(absent))))
     back = sorted(away.intersection(loaded))  # seen again (the rewritten ones were cleared already)
@@ -269,7 +295,7 @@ def _differing(conn, sql: str, params: tuple, rows: list[tuple]) -> list[tuple]:
 def _write_customers(conn, rows: list[tuple], stamp: str) -> None:
     """Upsert the customers that are new or whose stored row differs; `updated_at` is when that happened."""
     rows = _differing(conn, f"SELECT {', '.join(CUSTOMER_COLUMNS)}, ? FROM customers", (stamp,), rows)
-    conn.executemany(_UPSERT_CUSTOMER, sorted(rows, key=itemgetter(0)))
+    _write_rows(conn, _upsert_customer, _CUSTOMER_ROW, _CUSTOMER_NULLABLE, sorted(rows, key=itemgetter(0)))
 
 
 def recorded_payments(state: State) -> dict[str, Decimal]:

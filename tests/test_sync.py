@@ -230,3 +230,21 @@ def test_a_resync_of_an_unchanged_book_writes_no_invoice_row(book):
     book.sync(NOW + timedelta(days=2))
     assert touched() == ["I-2", "I-2"]  # last_seen frozen, then closed as gone
     assert book.row("I-2")["stored_last_seen"] == iso_of(NOW + timedelta(days=1))
+
+
+def test_a_column_empty_in_every_row_is_still_written_as_empty(book):
+    # An INSERT leaves out the columns no row has (binding None is slow in sqlite3); an upsert
+    # must still clear what an earlier sync stored there.
+    book.write("I-1,Ana,ana@example.in,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync()
+    assert book.row("I-1")["email"] == "ana@example.in"
+    book.write("I-1,Ana,,2026-12-01,11,,", "I-2,Bo,,2026-12-01,20,,", "I-3,Cy,,2026-12-02,30,,")
+    report = book.sync(NOW + timedelta(days=1))
+    assert (report.new, report.changed) == (1, 1)
+    assert [book.row(i)["email"] for i in ("I-1", "I-2", "I-3")] == [None, None, None]
+    assert book.row("I-1")["amount"] == "11" and book.row("I-1")["first_seen"] == iso_of(NOW)
+    emails = dict(book.state.conn.execute("SELECT customer_id, email FROM customers").fetchall())
+    assert emails == {"ana": None, "bo": None, "cy": None}
+    book.write("I-1,Ana,ana@example.in,2026-12-01,11,,", "I-2,Bo,,2026-12-01,20,,", "I-3,Cy,,2026-12-02,30,,")
+    book.sync(NOW + timedelta(days=2))
+    assert book.row("I-1")["email"] == "ana@example.in"
