@@ -186,14 +186,21 @@ def mark_uncertain(state: State, now: datetime) -> list[UncertainTouch]:
 # ---------------------------------------------------------------------------- writes from a plan
 
 
-_UPSERT_TOUCH = (
-    "INSERT INTO touches(invoice_id, playbook, step, channel, status, reason, message_id, task_id, due_at, "
-    "created_at, updated_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT(invoice_id, playbook, step) DO UPDATE SET channel = excluded.channel, status = excluded.status, "
-    "reason = excluded.reason, message_id = excluded.message_id, task_id = excluded.task_id, "
-    "due_at = excluded.due_at, updated_at = excluded.updated_at, run_id = excluded.run_id "
-    f"WHERE touches.status = '{RETRYABLE_TOUCH}'"
-)
+def _upsert_touch(values: str) -> str:
+    return (
+        "INSERT INTO touches(invoice_id, playbook, step, channel, status, reason, message_id, task_id, due_at, "
+        f"created_at, updated_at, run_id) VALUES ({values}) "
+        "ON CONFLICT(invoice_id, playbook, step) DO UPDATE SET channel = excluded.channel, status = excluded.status, "
+        "reason = excluded.reason, message_id = excluded.message_id, task_id = excluded.task_id, "
+        "due_at = excluded.due_at, updated_at = excluded.updated_at, run_id = excluded.run_id "
+        f"WHERE touches.status = '{RETRYABLE_TOUCH}'"
+    )
+
+
+_UPSERT_TOUCH = _upsert_touch("?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?")
+# A skip has no message, task or due time. NULL is written in the statement, not bound: sqlite3
+# sends each None it binds through its adapter protocol, and a first run writes ~100k skips.
+_UPSERT_SKIP = _upsert_touch("?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?")
 
 
 def _put_touch(conn: sqlite3.Connection, *, invoice_id: str, playbook: str, step: str, channel: str, status: str,
@@ -211,12 +218,12 @@ def record_plan_skips(state: State, plan: Plan, run_id: int | None, now: datetim
     transaction; waiting skips are not written because the next run decides them again."""
     stamp = iso(now)
     rows = [(s.invoice_id, s.playbook, s.step, s.channel or "", "superseded" if s.reason == "superseded" else "skipped",
-             s.reason, None, None, None, stamp, stamp, run_id) for s in plan.skips if s.permanent]
+             s.reason, stamp, stamp, run_id) for s in plan.skips if s.permanent]
     if not rows:
         return 0
     with state.transaction() as conn:
         before = conn.total_changes
-        conn.executemany(_UPSERT_TOUCH, rows)
+        conn.executemany(_UPSERT_SKIP, rows)
         return conn.total_changes - before
 
 
