@@ -363,8 +363,9 @@ class CustomerIndex:
         self.names: dict[str, str] = {}
         self.light: dict[str, str] = {}
         self.display: dict[str, str] = {}  # the name as written, for messages
+        named = {cid for cid, cust in customers.items() if cust.name}  # the customers file's names win
         for inv in invoices:
-            if inv.customer_name and inv.customer_id not in self.names:
+            if inv.customer_name and inv.customer_id not in self.names and inv.customer_id not in named:
                 self.names[inv.customer_id] = normalize_name(inv.customer_name)
                 self.light[inv.customer_id] = light_name(inv.customer_name)
                 self.display[inv.customer_id] = inv.customer_name
@@ -415,6 +416,15 @@ class CustomerIndex:
         """The few customers whose names fit `payer` best, best first (for the runner-up rule)."""
         norm = self._forms_of(payer)[0]
         return [(c, sc) for sc, c in self._scored(norm)[:limit]] if norm else []
+
+    def normalized(self, payer: str | None) -> str:
+        """`normalize_name(payer)`, memoised."""
+        return self._forms_of(payer)[0]
+
+    def scores(self, norm: str, candidates: list[str]) -> list[tuple[float, str]]:
+        """(name_score, customer) of those `candidates` whose score may reach AMOUNT_NAME_THRESHOLD
+        (the others are left out), best first; each pair scored once per run."""
+        return self._score(norm, candidates)
 
     def _forms_of(self, payer: str | None) -> tuple[str, str]:
         """(normalize_name, light_name) of a payer text, memoised: a statement repeats its payers."""
@@ -650,8 +660,8 @@ def _payer_conflict(line: BankLine, open_ids: list[str], index: InvoiceIndex, na
     cid, score = names.best(line.payer)
     if cid is None or cid in named or score < NAME_THRESHOLD:
         return None
-    payer = normalize_name(line.payer)
-    if any(name_score(payer, names.names.get(c, "")) >= AMOUNT_NAME_THRESHOLD for c in named):
+    payer = names.normalized(line.payer)
+    if any(score >= AMOUNT_NAME_THRESHOLD for score, _ in names.scores(payer, sorted(named))):
         return None  # the payer fits the invoice's own customer too: trust the number
     owners = ", ".join(sorted(names.display.get(c, c) for c in named))
     return (f"the reference names {', '.join(open_ids)} of {owners}, but the payer looks like "
