@@ -194,6 +194,7 @@ class Renderer:
         self.env.globals["business"] = self.business_view
         self._expressions: dict[str, Any] = {}
         self._texts: dict[str, Any] = {}
+        self._text_parts: dict[str, Any] = {}  # source -> `_plain_fields` parts, or None (Jinja renders it)
         self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
         self._money_formats: dict[str, CurrencyFormat] = {}
         self._dates: dict[tuple[Any, str], str] = {}  # (date, format) -> text: a book has few distinct due dates
@@ -267,7 +268,18 @@ class Renderer:
         return bool(value) and not isinstance(value, Undefined)
 
     def text(self, source: str, context: dict) -> str:
-        """Render an inline template (a task's `assign` or `note`)."""
+        """Render an inline template (a task's `assign` or `note`).
+
+        A text made only of plain text, `{{ name.attribute }}` and `{{ name|length }}` (the usual
+        `Call {{ customer.name }}: {{ invoices|length }} invoice(s)`) is filled without Jinja: a big
+        run has one such note per task, each with its own values, so memos do not help."""
+        parts = self._text_parts.get(source, _UNPARSED)
+        if parts is _UNPARSED:
+            parts = self._text_parts[source] = _plain_fields(self.env, source)
+        if parts is not None:
+            filled = _fill(parts, context)
+            if filled is not None:
+                return filled.strip()
         template = self._texts.get(source)
         if template is None:
             template = self._compile_text(source, "text")
@@ -428,9 +440,14 @@ def _normal_key(key: str) -> str:
     return _EXTRA_KEY_RE.sub("_", key).strip("_").lower()
 
 
+_UNPARSED = object()
+_LENGTH = "|length"  # the "attribute" of a `{{ name|length }}` part (never a real attribute name)
+
+
 def _plain_fields(env: Any, source: str) -> list[tuple[str, str | None]] | None:
-    """`source` as (text, None) and (name, attribute) parts when it is only text and
-    `{{ name.attribute }}` fields (`https://pay.example.com/i/{{ invoice.invoice_id }}`), else None.
+    """`source` as (text, None), (name, attribute) and (name, "|length") parts when it is only
+    text, `{{ name.attribute }}` and `{{ name|length }}` (or `|count`) fields
+    (`https://pay.example.com/i/{{ invoice.invoice_id }}`), else None.
 
     Such a template is filled by `_fill` without Jinja: a pay link is made for every invoice
     a message lists, and a Jinja render per link was a large share of rendering a big run."""
@@ -448,20 +465,30 @@ def _plain_fields(env: Any, source: str) -> list[tuple[str, str | None]] | None:
             elif (isinstance(child, nodes.Getattr) and isinstance(child.node, nodes.Name)
                   and child.node.ctx == "load"):
                 parts.append((child.node.name, child.attr))
+            elif (isinstance(child, nodes.Filter) and child.name in ("length", "count")
+                  and isinstance(child.node, nodes.Name) and child.node.ctx == "load" and not child.args
+                  and not child.kwargs and child.dyn_args is None and child.dyn_kwargs is None):
+                parts.append((child.node.name, _LENGTH))
             else:
                 return None
     return parts
 
 
 def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any]) -> str | None:
-    """The text of `_plain_fields` parts, as Jinja renders it (`str` of each field), or None when
-    a field is not a plain key of a view (then Jinja must render it: undefined, a dict method...)."""
+    """The text of `_plain_fields` parts, as Jinja renders it (`str` of each field, `len` for
+    `|length`), or None when a field is not a plain key of a view, or a counted name is absent
+    or has no length (then Jinja must render it: undefined, a dict method, an error...)."""
     out: list[str] = []
     for name, attr in parts:
         if attr is None:
             out.append(name)
             continue
         view = values.get(name)
+        if attr == _LENGTH:
+            if view is None or not hasattr(view, "__len__"):
+                return None
+            out.append(str(len(view)))
+            continue
         if not isinstance(view, View) or attr not in view:
             return None
         out.append(str(view[attr]))
