@@ -21,7 +21,9 @@ ends the header and the rest is the plain text (what the outbox shows).
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime
@@ -36,6 +38,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 from jinja2 import FileSystemLoader, nodes, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, pass_context
 from jinja2.exceptions import SecurityError
+from jinja2.parser import Parser
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -194,6 +197,7 @@ class Renderer:
         self.env.globals["business"] = self.business_view
         self._expressions: dict[str, Any] = {}
         self._texts: dict[str, Any] = {}
+        self._simple: dict[str, Any] = {}  # expression -> `_simple_comparison` evaluator, or None
         self._text_parts: dict[str, Any] = {}  # source -> `_plain_fields` parts, or None (Jinja renders it)
         self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
         self._money_formats: dict[str, CurrencyFormat] = {}
@@ -253,7 +257,22 @@ class Renderer:
     # ------------------------------------------------------------------ evaluation
 
     def condition(self, expr: str, context: dict) -> bool:
-        """Evaluate a `match` / `if` expression; RenderError when it cannot be evaluated."""
+        """Evaluate a `match` / `if` expression; RenderError when it cannot be evaluated.
+
+        A comparison of a field with a constant (`invoice.balance >= 1000`) is evaluated without
+        Jinja when the field is a plain key of a view: the planner's memo of results cannot help
+        there (balances are all different), and a Jinja call per invoice was most of planning it.
+        Anything else, or anything that raises, is left to Jinja (its answer, its error)."""
+        simple = self._simple.get(expr, _UNPARSED)
+        if simple is _UNPARSED:
+            simple = self._simple[expr] = _simple_comparison(self.env, expr)
+        if simple is not None:
+            try:
+                value = simple(context)
+            except Exception:  # noqa: BLE001 - let Jinja evaluate it and word the error
+                value = _UNPARSED
+            if value is not _UNPARSED:
+                return bool(value)
         fn = self._expressions.get(expr)
         if fn is None:
             try:
@@ -493,6 +512,41 @@ def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any]) -> str | 
             return None
         out.append(str(view[attr]))
     return "".join(out)
+
+
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+            "lteq": operator.le}
+
+
+def _simple_comparison(env: Any, expr: str) -> Callable[[dict], Any] | None:
+    """For `name.attr OP constant` (either way round, OP one of == != < <= > >=): a function of the
+    context giving what Jinja gives, or `_UNPARSED` when Jinja must decide (the name is not in the
+    context, or is not a view holding `attr` as a key). None for any other expression."""
+    try:
+        parser = Parser(env, expr, state="variable")
+        node = parser.parse_expression()
+        if not parser.stream.eos:
+            return None
+    except TemplateSyntaxError:
+        return None
+    if not isinstance(node, nodes.Compare) or len(node.ops) != 1 or node.ops[0].op not in _COMPARE:
+        return None
+    compare = _COMPARE[node.ops[0].op]
+    left, right = node.expr, node.ops[0].expr
+    field_first = isinstance(right, nodes.Const)
+    field, const = (left, right) if field_first else (right, left)
+    if not (isinstance(const, nodes.Const) and isinstance(field, nodes.Getattr)
+            and isinstance(field.node, nodes.Name) and field.node.ctx == "load"):
+        return None
+    name, attr, value = field.node.name, field.attr, const.value
+
+    def evaluate(context: dict) -> Any:
+        view = context.get(name)
+        if not isinstance(view, View) or attr not in view:
+            return _UNPARSED
+        return compare(view[attr], value) if field_first else compare(value, view[attr])
+
+    return evaluate
 
 
 def _reason(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from babel.dates import format_date
+from jinja2 import Undefined
 from test_render import ctx, renderer
 
 from collectbot.render import RenderError
@@ -106,3 +107,29 @@ def test_plain_text_fill_defers_errors_to_jinja(tmp_path):
     r = renderer(tmp_path)
     with pytest.raises(RenderError, match="has no len"):
         r.text("{{ invoices|length }}", ctx(r) | {"invoices": None})
+
+
+CONDITIONS = [
+    "invoice.balance >= 1000", "1000 <= invoice.balance", "customer.tier == 'vip'", "customer.tier != 'vip'",
+    "invoice.days_overdue > 30", "invoice.risk < 2.5", "invoice.nope == 1", "invoice.items == 1",
+    "invoice.balance >= 'x'",  # a TypeError: Jinja's error, not the shortcut's
+    "invoice.balance >= 1000 and customer.tier == 'vip'", "invoice.overdue",  # not simple: Jinja
+]
+
+
+@pytest.mark.parametrize("expr", CONDITIONS)
+@pytest.mark.parametrize("balance,tier,risk", [("1000", "vip", 1), ("999.99", None, "high"), ("-5", "std", None)])
+def test_simple_comparisons_equal_jinja(tmp_path, expr, balance, tier, risk):
+    from collectbot.render import RenderError
+
+    r = renderer(tmp_path)
+    c = ctx(r, balance=balance, risk=risk)
+    c["customer"]["tier"] = tier
+    jinja = r.env.compile_expression(expr, undefined_to_none=False)
+    want = _outcome(lambda: (lambda v: bool(v) and not isinstance(v, Undefined))(jinja(**c)))
+    assert _outcome(lambda: r.condition(expr, c)) == want
+    for other in ({"invoice": dict(c["invoice"]), "customer": dict(c["customer"])}, {}):  # plain dicts, nothing
+        want = _outcome(lambda: (lambda v: bool(v) and not isinstance(v, Undefined))(jinja(**other)))
+        assert _outcome(lambda: r.condition(expr, other)) == want
+    with pytest.raises(RenderError):
+        r.condition("invoice.balance >= 'x'", c)
