@@ -292,9 +292,7 @@ class Renderer:
         A text made only of plain text, `{{ name.attribute }}` and `{{ name|length }}` (the usual
         `Call {{ customer.name }}: {{ invoices|length }} invoice(s)`) is filled without Jinja: a big
         run has one such note per task, each with its own values, so memos do not help."""
-        parts = self._text_parts.get(source, _UNPARSED)
-        if parts is _UNPARSED:
-            parts = self._text_parts[source] = _plain_fields(self.env, source)
+        parts = self.plain_parts(source)
         if parts is not None:
             filled = _fill(parts, context)
             if filled is not None:
@@ -307,6 +305,17 @@ class Renderer:
             return self._render(template, context).strip()
         except Exception as exc:  # noqa: BLE001
             raise RenderError(f"template {source!r}: {_reason(exc)}") from None
+
+    def plain_parts(self, source: str) -> list[tuple[str, str | None]] | None:
+        """`_plain_fields` of an inline text, kept per text (None: Jinja renders it)."""
+        parts = self._text_parts.get(source, _UNPARSED)
+        if parts is _UNPARSED:
+            parts = self._text_parts[source] = _plain_fields(self.env, source)
+        return parts
+
+    def is_plain(self, source: str) -> bool:
+        """True when `text(source, ...)` is a plain fill (no Jinja): cheaper than any memo of it."""
+        return self.plain_parts(source) is not None
 
     def message(self, template: str, channel: str, context: dict) -> RenderedMessage:
         """Render `templates/TEMPLATE.CHANNEL.j2` (and the HTML part for email)."""
