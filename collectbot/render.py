@@ -263,9 +263,7 @@ class Renderer:
         Jinja when the field is a plain key of a view: the planner's memo of results cannot help
         there (balances are all different), and a Jinja call per invoice was most of planning it.
         Anything else, or anything that raises, is left to Jinja (its answer, its error)."""
-        simple = self._simple.get(expr, _UNPARSED)
-        if simple is _UNPARSED:
-            simple = self._simple[expr] = _simple_comparison(self.env, expr)
+        simple = self._simple_of(expr)
         if simple is not None:
             try:
                 value = simple(context)
@@ -285,6 +283,16 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - anything a user expression raises is a render problem
             raise RenderError(f"expression {expr!r}: {_reason(exc)}") from None
         return bool(value) and not isinstance(value, Undefined)
+
+    def _simple_of(self, expr: str) -> Callable[[dict], Any] | None:
+        simple = self._simple.get(expr, _UNPARSED)
+        if simple is _UNPARSED:
+            simple = self._simple[expr] = _simple_comparison(self.env, expr)
+        return simple
+
+    def is_simple(self, expr: str) -> bool:
+        """True when `condition(expr, ...)` is usually a direct comparison (no Jinja): cheaper than any memo of it."""
+        return self._simple_of(expr) is not None
 
     def text(self, source: str, context: dict) -> str:
         """Render an inline template (a task's `assign` or `note`).

@@ -1,7 +1,9 @@
 """The planner's fast paths decide exactly what its general path decides.
 
 `PlanSession.plan_invoices` inlines the first rules of `plan_invoice`; `take_lead` replaces
-`pick` when the latest due step has no `if`; `Renderer.text` fills plain texts without Jinja.
+`pick` when the latest due step has no `if`; `Renderer.text` fills plain texts and
+`Renderer.condition` compares `field OP constant` without Jinja (and the planner skips its memo
+for both).
 `Reference` below turns all three off, and random books must give identical plans (every
 message, task, skip with its detail, error) both ways.
 """
@@ -36,6 +38,7 @@ class _NoPlainTexts(dict):
 def jinja_only(config) -> Renderer:
     r = Renderer(config)
     r._text_parts = _NoPlainTexts()
+    r._simple = _NoPlainTexts()  # and Jinja evaluates every condition
     return r
 
 

@@ -144,6 +144,7 @@ class PlanSession:
         self._expr_memo = memo.expressions
         self._text_memo = memo.texts
         self._plain_texts: dict[str, bool] = {}  # text -> the renderer fills it without Jinja
+        self._simple_exprs: dict[str, bool] = {}  # expression -> the renderer compares without Jinja
         self._superseded_by: dict[str, str] = {}  # step id -> the detail of the skips it supersedes
         self._business = getattr(renderer, "business_view", None) or {
             "name": inp.config.business.name, "currency": inp.config.business.currency,
@@ -497,7 +498,15 @@ class PlanSession:
             return None
 
     def evaluate(self, expr: str, context: dict[str, Any]) -> bool:
-        """renderer.condition, memoised on exactly the values the expression reads (raises as it does)."""
+        """renderer.condition, memoised on exactly the values the expression reads (raises as it does).
+        A simple comparison (`invoice.balance >= 1000`) is evaluated directly: that costs less than
+        its memo key, and balances are all different anyway."""
+        simple = self._simple_exprs.get(expr)
+        if simple is None:
+            is_simple = getattr(self.r, "is_simple", None)
+            simple = self._simple_exprs[expr] = bool(is_simple and is_simple(expr))
+        if simple:
+            return bool(self.r.condition(expr, context))
         return _memoised(self._expr_memo, memo_key(expr, context), lambda: bool(self.r.condition(expr, context)))
 
     def route(self, inv: Invoice, cust: Customer, step: Step) -> tuple[str | None, str | None, tuple[str, str]]:
