@@ -389,8 +389,10 @@ class PlanSession:
         groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in self.task_candidates:
             groups[(c.customer.customer_id, c.playbook.name, c.timing.step.id)].append(c)
+        balances = self.inp.balances
         for (cid, _pb, _step), members in sorted(groups.items()):
-            members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
+            if len(members) > 1:  # most tasks cover one invoice
+                members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
             lead = members[0]
             step = lead.timing.step
             scope = self.task_scope(lead, members)
@@ -401,7 +403,10 @@ class PlanSession:
                 for c in members:
                     self.error(c.invoice, c.playbook, step, exc)
                 continue
-            amount = sum((self.balance(c.invoice) for c in members), Decimal(0))
+            amount = Decimal(0)
+            for c in members:  # self.balance, inlined
+                b = balances.get(c.invoice.invoice_id)
+                amount += c.invoice.balance if b is None else b
             self.plan.tasks.append(PlannedTask(customer_id=cid, touches=[c.touch() for c in members],
                                                assign=assign, note=note, scheduled_at=self.inp.now, amount=amount))
 
