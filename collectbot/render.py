@@ -21,7 +21,9 @@ ends the header and the rest is the plain text (what the outbox shows).
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime
@@ -36,6 +38,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
 from jinja2 import FileSystemLoader, nodes, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, pass_context
 from jinja2.exceptions import SecurityError
+from jinja2.parser import Parser
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -194,6 +197,8 @@ class Renderer:
         self.env.globals["business"] = self.business_view
         self._expressions: dict[str, Any] = {}
         self._texts: dict[str, Any] = {}
+        self._simple: dict[str, Any] = {}  # expression -> `_simple_comparison` evaluator, or None
+        self._text_parts: dict[str, Any] = {}  # source -> `_plain_fields` parts, or None (Jinja renders it)
         self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
         self._money_formats: dict[str, CurrencyFormat] = {}
         self._dates: dict[tuple[Any, str], str] = {}  # (date, format) -> text: a book has few distinct due dates
@@ -252,7 +257,20 @@ class Renderer:
     # ------------------------------------------------------------------ evaluation
 
     def condition(self, expr: str, context: dict) -> bool:
-        """Evaluate a `match` / `if` expression; RenderError when it cannot be evaluated."""
+        """Evaluate a `match` / `if` expression; RenderError when it cannot be evaluated.
+
+        A comparison of a field with a constant (`invoice.balance >= 1000`) is evaluated without
+        Jinja when the field is a plain key of a view: the planner's memo of results cannot help
+        there (balances are all different), and a Jinja call per invoice was most of planning it.
+        Anything else, or anything that raises, is left to Jinja (its answer, its error)."""
+        simple = self._simple_of(expr)
+        if simple is not None:
+            try:
+                value = simple(context)
+            except Exception:  # noqa: BLE001 - let Jinja evaluate it and word the error
+                value = _UNPARSED
+            if value is not _UNPARSED:
+                return bool(value)
         fn = self._expressions.get(expr)
         if fn is None:
             try:
@@ -266,8 +284,27 @@ class Renderer:
             raise RenderError(f"expression {expr!r}: {_reason(exc)}") from None
         return bool(value) and not isinstance(value, Undefined)
 
+    def _simple_of(self, expr: str) -> Callable[[dict], Any] | None:
+        simple = self._simple.get(expr, _UNPARSED)
+        if simple is _UNPARSED:
+            simple = self._simple[expr] = _simple_comparison(self.env, expr)
+        return simple
+
+    def is_simple(self, expr: str) -> bool:
+        """True when `condition(expr, ...)` is usually a direct comparison (no Jinja): cheaper than any memo of it."""
+        return self._simple_of(expr) is not None
+
     def text(self, source: str, context: dict) -> str:
-        """Render an inline template (a task's `assign` or `note`)."""
+        """Render an inline template (a task's `assign` or `note`).
+
+        A text made only of plain text, `{{ name.attribute }}` and `{{ name|length }}` (the usual
+        `Call {{ customer.name }}: {{ invoices|length }} invoice(s)`) is filled without Jinja: a big
+        run has one such note per task, each with its own values, so memos do not help."""
+        parts = self.plain_parts(source)
+        if parts is not None:
+            filled = _fill(parts, context)
+            if filled is not None:
+                return filled.strip()
         template = self._texts.get(source)
         if template is None:
             template = self._compile_text(source, "text")
@@ -276,6 +313,17 @@ class Renderer:
             return self._render(template, context).strip()
         except Exception as exc:  # noqa: BLE001
             raise RenderError(f"template {source!r}: {_reason(exc)}") from None
+
+    def plain_parts(self, source: str) -> list[tuple[str, str | None]] | None:
+        """`_plain_fields` of an inline text, kept per text (None: Jinja renders it)."""
+        parts = self._text_parts.get(source, _UNPARSED)
+        if parts is _UNPARSED:
+            parts = self._text_parts[source] = _plain_fields(self.env, source)
+        return parts
+
+    def is_plain(self, source: str) -> bool:
+        """True when `text(source, ...)` is a plain fill (no Jinja): cheaper than any memo of it."""
+        return self.plain_parts(source) is not None
 
     def message(self, template: str, channel: str, context: dict) -> RenderedMessage:
         """Render `templates/TEMPLATE.CHANNEL.j2` (and the HTML part for email)."""
@@ -428,9 +476,14 @@ def _normal_key(key: str) -> str:
     return _EXTRA_KEY_RE.sub("_", key).strip("_").lower()
 
 
+_UNPARSED = object()
+_LENGTH = "|length"  # the "attribute" of a `{{ name|length }}` part (never a real attribute name)
+
+
 def _plain_fields(env: Any, source: str) -> list[tuple[str, str | None]] | None:
-    """`source` as (text, None) and (name, attribute) parts when it is only text and
-    `{{ name.attribute }}` fields (`https://pay.example.com/i/{{ invoice.invoice_id }}`), else None.
+    """`source` as (text, None), (name, attribute) and (name, "|length") parts when it is only
+    text, `{{ name.attribute }}` and `{{ name|length }}` (or `|count`) fields
+    (`https://pay.example.com/i/{{ invoice.invoice_id }}`), else None.
 
     Such a template is filled by `_fill` without Jinja: a pay link is made for every invoice
     a message lists, and a Jinja render per link was a large share of rendering a big run."""
@@ -448,24 +501,69 @@ def _plain_fields(env: Any, source: str) -> list[tuple[str, str | None]] | None:
             elif (isinstance(child, nodes.Getattr) and isinstance(child.node, nodes.Name)
                   and child.node.ctx == "load"):
                 parts.append((child.node.name, child.attr))
+            elif (isinstance(child, nodes.Filter) and child.name in ("length", "count")
+                  and isinstance(child.node, nodes.Name) and child.node.ctx == "load" and not child.args
+                  and not child.kwargs and child.dyn_args is None and child.dyn_kwargs is None):
+                parts.append((child.node.name, _LENGTH))
             else:
                 return None
     return parts
 
 
 def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any]) -> str | None:
-    """The text of `_plain_fields` parts, as Jinja renders it (`str` of each field), or None when
-    a field is not a plain key of a view (then Jinja must render it: undefined, a dict method...)."""
+    """The text of `_plain_fields` parts, as Jinja renders it (`str` of each field, `len` for
+    `|length`), or None when a field is not a plain key of a view, or a counted name is absent
+    or has no length (then Jinja must render it: undefined, a dict method, an error...)."""
     out: list[str] = []
     for name, attr in parts:
         if attr is None:
             out.append(name)
             continue
         view = values.get(name)
+        if attr == _LENGTH:
+            if view is None or not hasattr(view, "__len__"):
+                return None
+            out.append(str(len(view)))
+            continue
         if not isinstance(view, View) or attr not in view:
             return None
         out.append(str(view[attr]))
     return "".join(out)
+
+
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+            "lteq": operator.le}
+
+
+def _simple_comparison(env: Any, expr: str) -> Callable[[dict], Any] | None:
+    """For `name.attr OP constant` (either way round, OP one of == != < <= > >=): a function of the
+    context giving what Jinja gives, or `_UNPARSED` when Jinja must decide (the name is not in the
+    context, or is not a view holding `attr` as a key). None for any other expression."""
+    try:
+        parser = Parser(env, expr, state="variable")
+        node = parser.parse_expression()
+        if not parser.stream.eos:
+            return None
+    except TemplateSyntaxError:
+        return None
+    if not isinstance(node, nodes.Compare) or len(node.ops) != 1 or node.ops[0].op not in _COMPARE:
+        return None
+    compare = _COMPARE[node.ops[0].op]
+    left, right = node.expr, node.ops[0].expr
+    field_first = isinstance(right, nodes.Const)
+    field, const = (left, right) if field_first else (right, left)
+    if not (isinstance(const, nodes.Const) and isinstance(field, nodes.Getattr)
+            and isinstance(field.node, nodes.Name) and field.node.ctx == "load"):
+        return None
+    name, attr, value = field.node.name, field.attr, const.value
+
+    def evaluate(context: dict) -> Any:
+        view = context.get(name)
+        if not isinstance(view, View) or attr not in view:
+            return _UNPARSED
+        return compare(view[attr], value) if field_first else compare(value, view[attr])
+
+    return evaluate
 
 
 def _reason(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 from babel.dates import format_date
+from jinja2 import Undefined
 from test_render import ctx, renderer
 
 from collectbot.render import RenderError
@@ -71,3 +72,64 @@ def test_pay_link_equals_the_jinja_render_of_payment_link_url(tmp_path, url):
     view = r.invoice_view(inv, Decimal("150.5"), today=date(2026, 11, 23), customer=cust)
     want = r.env.from_string(url).render(invoice=view, customer=cust).strip()
     assert view["pay_link"] == want and want.startswith("https://pay.example.com/")
+
+
+PLAIN_TEXTS = [
+    "Call {{ customer.name }}: {{ invoices|length }} invoice(s) overdue",  # filled without Jinja
+    "{{ customer.owner }} / {{ invoice.email }} / {{ invoices|count }}",  # a None field is "None", as in Jinja
+    "  {{ customer.name }}\n",  # stripped
+    "{{ customer.nope }} {{ invoice.items }}",  # not keys of the view: Jinja decides (undefined, dict method)
+    "{{ missing|length }} {{ business.name }} {{ customer|length }}",  # absent, a global, a whole view
+    "{{ customer.name|upper }} {{ invoices|length(1) }}",  # not a plain field: Jinja
+]
+
+
+@pytest.mark.parametrize("source", PLAIN_TEXTS)
+def test_plain_text_fill_equals_jinja_render(tmp_path, source):
+    from collectbot.engine.lazy import Counted
+
+    r = renderer(tmp_path)
+    c = ctx(r)
+    for context in (c, c | {"invoices": Counted(3, lambda: [c["invoice"]] * 3)}, {"customer": c["customer"]}):
+        assert _outcome(lambda: r.text(source, context)) == _outcome(
+            lambda: r.env.from_string(source).render(**context).strip())
+
+
+def _outcome(render):
+    """The text, or "error" when rendering fails (the fill must never hide an error)."""
+    try:
+        return render()
+    except Exception:  # noqa: BLE001
+        return "error"
+
+
+def test_plain_text_fill_defers_errors_to_jinja(tmp_path):
+    r = renderer(tmp_path)
+    with pytest.raises(RenderError, match="has no len"):
+        r.text("{{ invoices|length }}", ctx(r) | {"invoices": None})
+
+
+CONDITIONS = [
+    "invoice.balance >= 1000", "1000 <= invoice.balance", "customer.tier == 'vip'", "customer.tier != 'vip'",
+    "invoice.days_overdue > 30", "invoice.risk < 2.5", "invoice.nope == 1", "invoice.items == 1",
+    "invoice.balance >= 'x'",  # a TypeError: Jinja's error, not the shortcut's
+    "invoice.balance >= 1000 and customer.tier == 'vip'", "invoice.overdue",  # not simple: Jinja
+]
+
+
+@pytest.mark.parametrize("expr", CONDITIONS)
+@pytest.mark.parametrize("balance,tier,risk", [("1000", "vip", 1), ("999.99", None, "high"), ("-5", "std", None)])
+def test_simple_comparisons_equal_jinja(tmp_path, expr, balance, tier, risk):
+    from collectbot.render import RenderError
+
+    r = renderer(tmp_path)
+    c = ctx(r, balance=balance, risk=risk)
+    c["customer"]["tier"] = tier
+    jinja = r.env.compile_expression(expr, undefined_to_none=False)
+    want = _outcome(lambda: (lambda v: bool(v) and not isinstance(v, Undefined))(jinja(**c)))
+    assert _outcome(lambda: r.condition(expr, c)) == want
+    for other in ({"invoice": dict(c["invoice"]), "customer": dict(c["customer"])}, {}):  # plain dicts, nothing
+        want = _outcome(lambda: (lambda v: bool(v) and not isinstance(v, Undefined))(jinja(**other)))
+        assert _outcome(lambda: r.condition(expr, other)) == want
+    with pytest.raises(RenderError):
+        r.condition("invoice.balance >= 'x'", c)

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..config import Playbook, Step
 from ..gcpause import gc_paused
-from ..models import Customer, Invoice
+from ..models import STOP_STATUSES, Customer, Invoice
 from .calendar import UTC, WorkCalendar, calendar_for
 from .expressions import memo_key, names_in, text_reads
 from .lazy import LazyContext
@@ -60,6 +60,30 @@ class Candidate:
     def touch(self) -> PlannedTouch:
         return PlannedTouch(self.invoice.invoice_id, self.playbook.name, self.timing.step.id, self.channel,
                             self.timing.due_at)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class DueSteps:
+    """The steps of a playbook that are due (latest first) and that cannot be dated, for an
+    invoice. Invoices without ledger rows and with the same dates and zone share one (never
+    modified).
+
+    When the latest due step has no `if`, what happens is the same for each such invoice: that
+    step (`lead`) is the candidate and the earlier ones (`superseded`: (step id, channel), with
+    the skip `detail`) are superseded by it. Otherwise `lead` is None and `pick` decides."""
+
+    due: list[StepTiming]
+    undated: list[StepTiming]
+    lead: StepTiming | None = None
+    superseded: tuple[tuple[str, str], ...] = ()
+    detail: str = ""
+
+    @classmethod
+    def of(cls, due: list[StepTiming], undated: list[StepTiming], detail_of: Callable[[Step], str]) -> DueSteps:
+        if not due or due[0].step.condition:
+            return cls(due, undated)
+        lead = due[0]
+        return cls(due, undated, lead, tuple((t.step.id, t.step.channel) for t in due[1:]), detail_of(lead.step))
 
 
 def plan(inp: PlanInput, renderer: Any, *, memo: PlanMemo | None = None) -> Plan:
@@ -116,9 +140,11 @@ class PlanSession:
         self._invoice_views: dict[str, dict] = {}
         self._contexts: dict[str, dict] = {}
         self._matches = memo.customer_matches
-        self._due_memo: dict[tuple, tuple[list[StepTiming], list[StepTiming]]] = {}
+        self._due_memo: dict[tuple, DueSteps] = {}
         self._expr_memo = memo.expressions
         self._text_memo = memo.texts
+        self._plain_texts: dict[str, bool] = {}  # text -> the renderer fills it without Jinja
+        self._simple_exprs: dict[str, bool] = {}  # expression -> the renderer compares without Jinja
         self._superseded_by: dict[str, str] = {}  # step id -> the detail of the skips it supersedes
         self._business = getattr(renderer, "business_view", None) or {
             "name": inp.config.business.name, "currency": inp.config.business.currency,
@@ -128,8 +154,7 @@ class PlanSession:
     # ------------------------------------------------------------------ the pass
 
     def run(self) -> Plan:
-        for inv in sorted(self.inp.invoices, key=attrgetter("invoice_id")):
-            self.plan_invoice(inv)
+        self.plan_invoices(sorted(self.inp.invoices, key=attrgetter("invoice_id")))
         self.plan_messages()
         self.plan_tasks()
         p = self.plan
@@ -138,7 +163,41 @@ class PlanSession:
         p.playbook_of = dict(sorted(p.playbook_of.items()))
         return p
 
+    def plan_invoices(self, invoices: list[Invoice]) -> None:
+        """`plan_invoice` for each invoice, with its first steps inlined: this loop runs once per
+        invoice of the book (100k), and most invoices stop at a lookup (settled, held) or take
+        the shared `DueSteps` of their dates. Same decisions as `plan_invoice`, which stays the
+        reference (tests/test_engine_fastpath.py runs books through both)."""
+        customers = self.inp.customers
+        balances = self.inp.balances
+        held_invoices, held_customers = self.inp.held_invoices, self.inp.held_customers
+        stopped, playbook_of = self.plan.stopped, self.plan.playbook_of
+        chosen = self._chosen
+        for inv in invoices:
+            iid = inv.invoice_id
+            cust = customers.get(inv.customer_id)
+            if cust is None:
+                cust = self.customer(inv)
+            # stop_reason, inlined for the usual "nothing stops it" answer
+            b = balances.get(iid)
+            if (inv.status in STOP_STATUSES or (inv.balance if b is None else b) <= 0
+                    or iid in held_invoices or inv.customer_id in held_customers):
+                stop = self.stop_reason(inv)
+                if stop:
+                    stopped[iid] = stop
+                    continue
+            # choose_playbook: usually one answer per customer
+            if chosen is not None and cust.customer_id in chosen:
+                pb = chosen[cust.customer_id]
+            else:
+                pb = self.choose_playbook(inv, cust)
+            if pb is None:
+                continue
+            playbook_of[iid] = pb.name
+            self.plan_steps(inv, cust, pb)
+
     def plan_invoice(self, inv: Invoice) -> None:
+        """Plan one invoice: stop rules, playbook, then its steps (the reference for `plan_invoices`)."""
         iid = inv.invoice_id
         cust = self.customer(inv)
         stop = self.stop_reason(inv)
@@ -149,14 +208,21 @@ class PlanSession:
         if pb is None:
             return
         self.plan.playbook_of[iid] = pb.name
-        due, undated = self.due_steps(inv, cust, pb)
-        for t in undated:
-            self.skip(inv, pb, t.step, "no_issue_date", detail="the invoice has no issue date")
-        if due:
-            self.pick(inv, cust, pb, due)
+        self.plan_steps(inv, cust, pb)
 
-    def due_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> tuple[list[StepTiming], list[StepTiming]]:
-        """(steps due now and never done, latest due first; steps without an issue date to anchor on).
+    def plan_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> None:
+        """The invoice's steps under `pb`: undated ones are skipped, the due ones go to `pick`."""
+        ds = self.due_steps(inv, cust, pb)
+        for t in ds.undated:
+            self.skip(inv, pb, t.step, "no_issue_date", detail="the invoice has no issue date")
+        if ds.lead is not None:
+            self.take_lead(inv, cust, pb, ds)
+        elif ds.due:
+            self.pick(inv, cust, pb, ds.due)
+
+    def due_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> DueSteps:
+        """The invoice's steps due now and never done (latest due first), and those without an
+        issue date to anchor on.
 
         An invoice without ledger rows for the playbook has the same answer as every other such
         invoice with the same dates and zone, so that answer is computed once (most of a big book)."""
@@ -178,9 +244,26 @@ class PlanSession:
             elif t.why == "no_issue_date":
                 undated.append(t)
         due.sort(key=lambda t: (t.due_at, t.index), reverse=True)
+        got = DueSteps.of(due, undated, self.superseded_detail)
         if key is not None:
-            self._due_memo[key] = (due, undated)
-        return due, undated
+            self._due_memo[key] = got
+        return got
+
+    def superseded_detail(self, step: Step) -> str:
+        """The detail of the skips that `step` supersedes (one string per step, shared)."""
+        detail = self._superseded_by.get(step.id)
+        if detail is None:
+            detail = self._superseded_by[step.id] = f"superseded by step {step.id!r}"
+        return detail
+
+    def take_lead(self, inv: Invoice, cust: Customer, pb: Playbook, ds: DueSteps) -> None:
+        """`pick` when the latest due step has no `if`: it is the candidate, whatever the
+        invoice, and every earlier due step is superseded by it (no condition to evaluate)."""
+        iid, name, detail = inv.invoice_id, pb.name, ds.detail
+        append = self.plan.skips.append
+        for step_id, channel in ds.superseded:
+            append(Skip(iid, name, step_id, "superseded", channel, None, detail))
+        self.candidate(inv, cust, pb, ds.lead)  # type: ignore[arg-type]
 
     def pick(self, inv: Invoice, cust: Customer, pb: Playbook, due: list[StepTiming]) -> None:
         """Catch-up: the latest due step whose `if` holds is the candidate; earlier ones are superseded.
@@ -202,11 +285,12 @@ class PlanSession:
                               detail=f"if: {step.condition}")
                     continue
             chosen = t
-            superseded_by = self._superseded_by.get(step.id)
-            if superseded_by is None:
-                superseded_by = self._superseded_by[step.id] = f"superseded by step {step.id!r}"
-        if chosen is None:
-            return
+            superseded_by = self.superseded_detail(step)
+        if chosen is not None:
+            self.candidate(inv, cust, pb, chosen)
+
+    def candidate(self, inv: Invoice, cust: Customer, pb: Playbook, chosen: StepTiming) -> None:
+        """The chosen step goes to the tasks, or to the messages on the channel it can reach."""
         step = chosen.step
         if step.channel == "task":
             self.task_candidates.append(Candidate(inv, cust, pb, chosen, "task"))
@@ -305,8 +389,10 @@ class PlanSession:
         groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in self.task_candidates:
             groups[(c.customer.customer_id, c.playbook.name, c.timing.step.id)].append(c)
+        balances = self.inp.balances
         for (cid, _pb, _step), members in sorted(groups.items()):
-            members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
+            if len(members) > 1:  # most tasks cover one invoice
+                members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
             lead = members[0]
             step = lead.timing.step
             scope = self.task_scope(lead, members)
@@ -317,7 +403,10 @@ class PlanSession:
                 for c in members:
                     self.error(c.invoice, c.playbook, step, exc)
                 continue
-            amount = sum((self.balance(c.invoice) for c in members), Decimal(0))
+            amount = Decimal(0)
+            for c in members:  # self.balance, inlined
+                b = balances.get(c.invoice.invoice_id)
+                amount += c.invoice.balance if b is None else b
             self.plan.tasks.append(PlannedTask(customer_id=cid, touches=[c.touch() for c in members],
                                                assign=assign, note=note, scheduled_at=self.inp.now, amount=amount))
 
@@ -335,7 +424,15 @@ class PlanSession:
         return LazyContext(cheap, makers, lengths={"invoices": len(members)})
 
     def text(self, source: str, scope: LazyContext) -> str:
-        """renderer.text, memoised on exactly the values the text reads (raises as it does)."""
+        """renderer.text, memoised on exactly the values the text reads (raises as it does).
+        A plain text (`Call {{ customer.name }}: {{ invoices|length }} invoice(s)`) is filled
+        directly: filling it costs less than its memo key, which is new for nearly every task."""
+        plain = self._plain_texts.get(source)
+        if plain is None:
+            is_plain = getattr(self.r, "is_plain", None)
+            plain = self._plain_texts[source] = bool(is_plain and is_plain(source))
+        if plain:
+            return self.r.text(source, scope.for_render(text_reads(source)))
         return _memoised(self._text_memo, memo_key(source, scope, text=True),
                          lambda: self.r.text(source, scope.for_render(text_reads(source))))
 
@@ -406,7 +503,15 @@ class PlanSession:
             return None
 
     def evaluate(self, expr: str, context: dict[str, Any]) -> bool:
-        """renderer.condition, memoised on exactly the values the expression reads (raises as it does)."""
+        """renderer.condition, memoised on exactly the values the expression reads (raises as it does).
+        A simple comparison (`invoice.balance >= 1000`) is evaluated directly: that costs less than
+        its memo key, and balances are all different anyway."""
+        simple = self._simple_exprs.get(expr)
+        if simple is None:
+            is_simple = getattr(self.r, "is_simple", None)
+            simple = self._simple_exprs[expr] = bool(is_simple and is_simple(expr))
+        if simple:
+            return bool(self.r.condition(expr, context))
         return _memoised(self._expr_memo, memo_key(expr, context), lambda: bool(self.r.condition(expr, context)))
 
     def route(self, inv: Invoice, cust: Customer, step: Step) -> tuple[str | None, str | None, tuple[str, str]]:
