@@ -4,7 +4,9 @@ there with a `register(app)` function; this file only wires them together."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import sys
 
 import typer
 
@@ -53,4 +55,22 @@ for _name in _command_modules():
 
 
 def main() -> None:
-    app()
+    """The console script. A finished command leaves by `os._exit` once its output is flushed:
+    every file and state transaction is closed by then (commands use `with` blocks, and the
+    kernel drops the workspace lock), and tearing down a big book object by object before
+    exiting cost a preview of 100k invoices about 0.2 s of CPU for nothing. An exception that
+    escapes a command still gets Python's normal exit and traceback."""
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise  # a message for Python to print
+        code = exc.code or 0
+    else:
+        code = 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away, the disk is full, the stream is closed
+            code = code or 1  # the output is incomplete: never report success
+    os._exit(code)
