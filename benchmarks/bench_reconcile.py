@@ -293,7 +293,7 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
     import gc
     from datetime import datetime, timezone
 
-    from collectbot.env import _json_default
+    from collectbot import jsondoc
     from collectbot.reconcile import _entry
     from collectbot.reconcile.matcher import match_lines
     from collectbot.reconcile.readers import read_statement
@@ -324,7 +324,7 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
                                                    currency="INR"))
         ids = step("record", lambda: record_result(state, result, file="statement.csv", now=now).payment_ids)
         entries = step("report_entries", lambda: [_entry(m, ids.get(m.position)) for m in result.all()])
-        step("json", lambda: json.dumps(entries, default=_json_default, ensure_ascii=False, separators=(",", ":")))
+        step("json", lambda: jsondoc.dumps(entries))
     out["total"] = round(sum(out.values()), 3)
     out["ratio_total_cpu"] = round(out["total"] / floor_cpu, 2)
     return out

@@ -12,7 +12,7 @@ import bench_reconcile  # noqa: E402
 
 
 def test_small_labelled_run(tmp_path, capsys):
-    assert bench_reconcile.main(["--invoices", "1500", "--lines", "1500", "--out", str(tmp_path / "ws")]) == 0
+    assert bench_reconcile.main(["--invoices", "1500", "--lines", "1500", "--out", str(tmp_path / "ws"), "--phases"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["lines"] == 1500 and report["reader_errors"] == 0
     assert report["precision"] >= 0.99  # an applied match is almost never wrong
@@ -20,3 +20,5 @@ def test_small_labelled_run(tmp_path, capsys):
     kinds = report["by_kind"]
     assert kinds["stranger"]["applied_wrong"] == 0 and kinds["debit"]["applied_wrong"] == 0
     assert report["debits_ignored"] == kinds["debit"]["lines"]
+    phases = report["phases_cpu_s"]  # --phases runs every step of the command on its own
+    assert {"load_sources", "sync", "json"} <= set(phases) and all(v >= 0 for v in phases.values())
