@@ -285,10 +285,8 @@ class Renderer:
         return bool(value) and not isinstance(value, Undefined)
 
     def _simple_of(self, expr: str) -> Callable[[dict], Any] | None:
-        simple = self._simple.get(expr, _UNPARSED)
-        if simple is _UNPARSED:
-            simple = self._simple[expr] = _simple_comparison(self.env, expr)
-        return simple
+        """`_simple_comparison` of a condition, kept per condition (None: Jinja evaluates it)."""
+        return _kept(self._simple, expr, lambda: _simple_comparison(self.env, expr))
 
     def is_simple(self, expr: str) -> bool:
         """True when `condition(expr, ...)` is usually a direct comparison (no Jinja): cheaper than any memo of it."""
@@ -316,10 +314,7 @@ class Renderer:
 
     def plain_parts(self, source: str) -> list[tuple[str, str | None]] | None:
         """`_plain_fields` of an inline text, kept per text (None: Jinja renders it)."""
-        parts = self._text_parts.get(source, _UNPARSED)
-        if parts is _UNPARSED:
-            parts = self._text_parts[source] = _plain_fields(self.env, source)
-        return parts
+        return _kept(self._text_parts, source, lambda: _plain_fields(self.env, source))
 
     def is_plain(self, source: str) -> bool:
         """True when `text(source, ...)` is a plain fill (no Jinja): cheaper than any memo of it."""
@@ -477,6 +472,16 @@ def _normal_key(key: str) -> str:
 
 
 _UNPARSED = object()
+
+
+def _kept(cache: dict, key: str, make: Callable[[], Any]) -> Any:
+    """`cache[key]`, made by `make()` the first time (None is a kept answer too)."""
+    value = cache.get(key, _UNPARSED)
+    if value is _UNPARSED:
+        value = cache[key] = make()
+    return value
+
+
 _LENGTH = "|length"  # the "attribute" of a `{{ name|length }}` part (never a real attribute name)
 
 
