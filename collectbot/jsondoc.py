@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import fields
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for text
-from operator import add, attrgetter
+from operator import attrgetter
 from typing import Any, Iterable, TextIO
 
 _UTC_TEXT: dict[datetime, str] = {}  # aware datetimes that are equal are the same instant: same UTC text
@@ -81,16 +80,19 @@ def dumps(document: Any) -> str:
 def skips_json(skips: Iterable[Any]) -> Raw:
     """The JSON list of `Skip.as_dict()` for each skip, byte for byte, without building the dicts.
 
-    Each distinct tail (every field but the invoice id: a field `as_dict` may ever show is in
-    the key) is encoded once from a real `as_dict()`; the rest is C-level maps and one join."""
+    Each distinct tail (every field `as_dict` may show but the invoice id: `Skip.SHOWN`) is
+    encoded once from a real `as_dict()`, with the separator and the next object's head; the
+    text is then one join of (invoice id, tail) pairs, all made by C-level maps."""
     skips = list(skips)
     if not skips:
         return Raw("[]")
-    rest = attrgetter(*(f.name for f in fields(skips[0]) if f.name != "invoice_id"))
-    keys = list(map(rest, skips))
-    tails = {key: _skip_tail(skip) for key, skip in dict(zip(keys, skips)).items()}
-    heads = map(add, repeat('{"invoice_id":'), map(encode_basestring, map(attrgetter("invoice_id"), skips)))
-    return Raw("[" + ",".join(map(add, heads, map(tails.__getitem__, keys))) + "]")
+    keys = list(map(attrgetter(*type(skips[0]).SHOWN), skips))
+    last = {key: _skip_tail(skip) for key, skip in dict(zip(keys, skips)).items()}
+    more = {key: tail + ',{"invoice_id":' for key, tail in last.items()}
+    tails = list(map(more.__getitem__, keys))
+    tails[-1] = last[keys[-1]] + "]"
+    ids = map(encode_basestring, map(attrgetter("invoice_id"), skips))
+    return Raw('[{"invoice_id":' + "".join(chain.from_iterable(zip(ids, tails))))
 
 
 def _skip_tail(skip: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from ..config import Config
 from ..models import Customer, Invoice
@@ -127,6 +127,9 @@ class Skip:
     channel: str | None = None
     until: datetime | None = None  # for waiting skips: the next moment it may go
     detail: str | None = None  # human words
+
+    # Every field `as_dict` may show besides the invoice id (jsondoc writes skips by these).
+    SHOWN: ClassVar[tuple[str, ...]] = ("playbook", "step", "reason", "until", "detail")
 
     @property
     def permanent(self) -> bool:
