@@ -234,6 +234,10 @@ class Renderer:
         )
         return view  # `pay_link` is computed when first read (InvoiceView)
 
+    # The keys `customer_view` always sets from the Customer's own fields (they win over extra columns).
+    CUSTOMER_FIELDS = frozenset({"customer_id", "name", "email", "phone", "whatsapp", "tier", "timezone", "language",
+                                 "owner"})
+
     def customer_view(self, customer: Customer) -> View:
         """What templates see as `customer`: its fields plus extra columns flattened in."""
         view = View()
@@ -291,6 +295,12 @@ class Renderer:
     def is_simple(self, expr: str) -> bool:
         """True when `condition(expr, ...)` is usually a direct comparison (no Jinja): cheaper than any memo of it."""
         return self._simple_of(expr) is not None
+
+    def simple_reads(self, expr: str) -> tuple[str, str] | None:
+        """(name, attribute) a simple comparison reads (`customer.tier == 'vip'` -> ("customer", "tier")):
+        its answer, or Jinja's, depends on that one value only. None for any other expression."""
+        simple = self._simple_of(expr)
+        return getattr(simple, "reads", None)
 
     def text(self, source: str, context: dict) -> str:
         """Render an inline template (a task's `assign` or `note`).
@@ -568,6 +578,7 @@ def _simple_comparison(env: Any, expr: str) -> Callable[[dict], Any] | None:
             return _UNPARSED
         return compare(view[attr], value) if field_first else compare(value, view[attr])
 
+    evaluate.reads = (name, attr)  # type: ignore[attr-defined]
     return evaluate
 
 

@@ -10,6 +10,8 @@ message, task, skip with its detail, error) both ways.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from test_engine_book import setup
@@ -67,3 +69,49 @@ def test_a_shared_due_steps_is_never_changed(ws):
     (ds,) = s._due_memo.values()
     assert ds.lead is ds.due[0] and [sid for sid, _ in ds.superseded] == [t.step.id for t in ds.due[1:]]
     assert len([k for k in p.skips if k.reason == "superseded"]) == 4 * len(ds.superseded)
+
+
+GOLD = """\
+name: gold
+match: "customer.tier > 'gold'"
+priority: 5
+steps:
+  - {id: gold-note, at: due+2d, channel: email, template: gentle}
+"""
+BY_REGION = """\
+name: by-region
+match: "customer.region == 'north'"
+priority: 7
+steps:
+  - {id: north, at: due+2d, channel: email, template: gentle}
+"""
+
+
+@pytest.mark.parametrize("extra", [{}, {"gold": GOLD}, {"gold": GOLD, "region": BY_REGION}])
+def test_customers_with_the_same_fields_share_the_playbook_choice(tmp_path, extra):
+    """When every `match` compares one of the customer's own fields, the choice is kept per value
+    of those fields (`choice_fields`): it must equal the choice made customer by customer, errors
+    included (`tier > 'gold'` cannot compare None), whatever mix of tiers a book has. A `match` on
+    an extra column (`customer.region`) turns the shared choice off."""
+    from test_engine_book import STANDARD, VIP, book, customer, invoice
+
+    config, _ = setup(tmp_path, playbooks={"vip": VIP, **extra, "standard": STANDARD})
+    tiers = [None, "vip", "VIP", "gold", "platinum", None, "vip", "silver", "platinum", ""]
+    custs = [customer(f"C{n}", tier=t, extra={"region": "north" if n % 3 else "south"}) for n, t in enumerate(tiers)]
+    from test_engine_book import NOW
+
+    invs = [invoice(f"I{n:02d}", f"C{n % len(custs)}", due=NOW.date() - timedelta(days=3 + n % 5))
+            for n in range(3 * len(custs))]
+    inp = book(config, invs, custs)
+    session = PlanSession(inp, Renderer(config))
+    fast = session.run()
+    slow = Reference(inp, jinja_only(config)).run()
+    assert repr(fast) == repr(slow)
+    if "region" in extra:
+        assert session._choice_fields is None
+    else:
+        assert session._choice_fields == ("tier",)
+        assert len(session._choices) < len(custs)  # some customers did share a choice
+    if "gold" in extra:
+        assert any("match:" in e["message"] for e in fast.errors)  # None > 'gold' fails, per invoice
+    assert {pb for pb in fast.playbook_of.values()} >= {"vip", "standard"}

@@ -107,6 +107,7 @@ class PlanMemo:
         self.customer_matches: dict[tuple[str, str], bool | str] = {}
         self.expressions: dict[tuple, bool] = {}
         self.texts: dict[tuple, str] = {}
+        self.choices: dict[tuple, Playbook | None] = {}  # see PlanSession.choice_fields
 
     def fits(self, inp: PlanInput, renderer: Any) -> bool:
         config, rend, customers = self.of
@@ -132,6 +133,9 @@ class PlanSession:
                             for pb in self.playbooks}
         self._chosen: dict[str, Playbook | None] | None = (
             {} if all(self.by_customer[pb.name] or not pb.match for pb in self.playbooks) else None)
+        self._choice_fields = self.choice_fields()
+        self._choice_values = attrgetter(*self._choice_fields) if self._choice_fields else None
+        self._choices = memo.choices
         self.plan = Plan(now=inp.now)
         self.candidates: list[Candidate] = []
         self.task_candidates: list[Candidate] = []
@@ -455,9 +459,21 @@ class PlanSession:
     def choose_playbook(self, inv: Invoice, cust: Customer) -> Playbook | None:
         """The first playbook (by priority) whose `match` holds. When every `match` reads only
         the customer, the answer is the same for all of a customer's invoices: kept per customer
-        (unless a `match` failed, whose error is recorded for each invoice)."""
+        (unless a `match` failed, whose error is recorded for each invoice). When every `match`
+        is a comparison of a customer field, customers with the same values of those fields
+        share one answer (`choice_fields`)."""
         if self._chosen is not None and cust.customer_id in self._chosen:
             return self._chosen[cust.customer_id]
+        key = None
+        if self._choice_values is not None:
+            values = self._choice_values(cust)
+            key = tuple([(type(v), v) for v in values]) if len(self._choice_fields) > 1 else (type(values), values)
+            try:
+                if key in self._choices:
+                    chosen = self._chosen[cust.customer_id] = self._choices[key]  # type: ignore[index]
+                    return chosen
+            except TypeError:  # an unhashable value: decide the long way
+                key = None
         chosen, clean = None, True
         for pb in self.playbooks:
             got = self.matches(pb, inv, cust)
@@ -467,7 +483,27 @@ class PlanSession:
             clean = clean and got is False
         if self._chosen is not None and clean:
             self._chosen[cust.customer_id] = chosen
+            if key is not None:
+                self._choices[key] = chosen
         return chosen
+
+    def choice_fields(self) -> tuple[str, ...] | None:
+        """The customer fields the playbook choice reads, when every `match` is absent or a simple
+        comparison of one of the customer's own fields (`customer.tier == 'vip'`). The answer of
+        such a comparison (the renderer's or Jinja's, or its error) depends on that field's value
+        only, and the view holds the field as it is on the Customer. None otherwise."""
+        reads = getattr(self.r, "simple_reads", None)
+        own = getattr(self.r, "CUSTOMER_FIELDS", frozenset())
+        if self._chosen is None or reads is None:
+            return None
+        fields: list[str] = []
+        for pb in self.playbooks:
+            if pb.match:
+                got = reads(pb.match)
+                if got is None or got[0] != "customer" or got[1] not in own:
+                    return None
+                fields.append(got[1])
+        return tuple(dict.fromkeys(fields)) or None
 
     def matches(self, pb: Playbook, inv: Invoice, cust: Customer) -> bool | str:
         """True / False, or the error text when `match` cannot be evaluated (recorded in errors)."""
