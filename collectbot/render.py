@@ -201,6 +201,7 @@ class Renderer:
         self._text_parts: dict[str, Any] = {}  # source -> `_plain_fields` parts, or None (Jinja renders it)
         self._files: dict[str, Any] = {}  # file name -> Template, or None when absent
         self._money_formats: dict[str, CurrencyFormat] = {}
+        self._zeros: dict[tuple[str, str], Money] = {}  # see _zero
         self._dates: dict[tuple[Any, str], str] = {}  # (date, format) -> text: a book has few distinct due dates
         self._globals: dict[Any, dict[str, Any]] = {}  # template -> its globals as a plain dict (see _render)
         self._pay_url = None
@@ -223,16 +224,31 @@ class Renderer:
         view._link = lambda v: self.pay_link(v, customer)
         _flatten_extra(view, invoice.extra)
         days = (today - invoice.due_date).days
+        # A Money costs a microsecond to make; an invoice with nothing paid (its balance is its
+        # amount, the same parsed object) shares one for all three and a zero for `paid`.
+        amount = Money(invoice.amount, cur)
+        owed = amount if balance is invoice.amount else Money(balance, cur)
+        source = (owed if invoice.balance is balance else amount if invoice.balance is invoice.amount
+                  else Money(invoice.balance, cur))
+        paid = invoice.amount - balance
+        paid = self._zero(paid, cur) if not paid else Money(paid, cur)
         view.update(
             invoice_id=invoice.invoice_id, customer_id=invoice.customer_id, customer_name=invoice.customer_name,
             email=invoice.email, phone=invoice.phone, whatsapp=invoice.whatsapp,
             issue_date=invoice.issue_date, due_date=invoice.due_date,
-            amount=Money(invoice.amount, cur), balance=Money(balance, cur),
-            source_balance=Money(invoice.balance, cur), paid=Money(invoice.amount - balance, cur),
+            amount=amount, balance=owed, source_balance=source, paid=paid,
             currency=cur, status=invoice.status,
             days_overdue=max(days, 0), days_until_due=max(-days, 0), overdue=days > 0,
         )
         return view  # `pay_link` is computed when first read (InvoiceView)
+
+    def _zero(self, value: Decimal, currency: str) -> Money:
+        """The Money for a zero, one per (text, currency): `0.00` and `0` print differently."""
+        key = (str(value), currency)
+        money = self._zeros.get(key)
+        if money is None:
+            money = self._zeros[key] = Money(value, currency)
+        return money
 
     # The keys `customer_view` always sets from the Customer's own fields (they win over extra columns).
     CUSTOMER_FIELDS = frozenset({"customer_id", "name", "email", "phone", "whatsapp", "tier", "timezone", "language",

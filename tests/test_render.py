@@ -90,6 +90,30 @@ def test_invoice_view_fields_and_extra_columns(tmp_path):
     assert not r.condition("invoice.balance >= 500000", c)
 
 
+@pytest.mark.parametrize("amount,source,effective,paid", [
+    ("1500.50", "same", "same", "0.00"),  # nothing paid: one parsed value for amount and balance
+    ("1500.50", "1500.50", "same", "0.00"),  # equal, but parsed twice
+    ("1500.50", "1500.5", "same", "0.00"),  # equal, but written differently: each prints as written
+    ("1500", "same", "1000.00", "500.00"),  # a payment recorded by reconcile
+    ("1500", "200.5", "same", "1299.5"),  # partly paid in the export
+    ("1500", "0", "same", "1500"),
+    ("-20.0", "same", "same", "0.0"),  # a credit note
+])
+def test_invoice_view_amounts_whatever_objects_they_share(tmp_path, amount, source, effective, paid):
+    """amount, balance (effective), source_balance and paid print as their own values, with the
+    invoice's currency, whether or not the view shares one Money between them."""
+    r = renderer(tmp_path, locale="en_US", currency="USD")
+    a = Decimal(amount)
+    b = a if source == "same" else Decimal(source)
+    e = b if effective == "same" else Decimal(effective)
+    iv = r.invoice_view(Invoice("I1", "c", date(2026, 11, 1), a, b, "EUR"), e, today=TODAY)
+    shown = {k: (str(iv[k]), iv[k].currency) for k in ("amount", "balance", "source_balance", "paid")}
+    assert shown == {"amount": (amount, "EUR"), "balance": (str(e), "EUR"), "source_balance": (str(b), "EUR"),
+                     "paid": (paid, "EUR")}
+    assert r.text("{{ invoice.paid|money }} {{ invoice.balance|money }}", {"invoice": iv}) == (
+        f"€{Decimal(paid):,.2f} €{e:,.2f}".replace("€-", "-€"))
+
+
 def test_upi_pay_link_is_url_encoded_with_two_decimals(tmp_path):
     r = renderer(tmp_path, payment_link="payment_link:\n  upi: {vpa: 'acme@okhdfc', name: 'Acme & Co'}\n")
     c = ctx(r, balance="1500.5", invoice_id="INV 7/A")

@@ -312,7 +312,11 @@ class PlanSession:
         groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in self.candidates:
             groups[(c.customer.customer_id, c.channel, c.to or "")].append(c)
-        ordered = sorted(groups.items(), key=lambda kv: (min(c.invoice.due_date for c in kv[1]), kv[0]))
+        for members in groups.values():
+            if len(members) > 1:  # most messages cover one invoice
+                members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
+        # most overdue first: a group's first member has its earliest due date
+        ordered = sorted(groups.items(), key=lambda kv: (kv[1][0].invoice.due_date, kv[0]))
         limits = self.config.limits
         sent_today = self.sent_today()
         cap = limits.max_messages_per_run
@@ -321,7 +325,6 @@ class PlanSession:
         blocked_memo: dict[str, Any] = {}
         sent = 0
         for (cid, channel, to), members in ordered:
-            members.sort(key=lambda c: (c.invoice.due_date, c.invoice.invoice_id))
             tz = self.cal.zone(members[0].customer.timezone)
             if tz.key not in blocked_memo:
                 blocked_memo[tz.key] = self.cal.blocked(self.now, tz)
