@@ -236,7 +236,7 @@ def build_input(config: Config, loaded: LoadResult, state: State, now: datetime,
     cap = config.limits.max_messages_per_run
     return PlanInput(
         now=now, config=config, invoices=loaded.invoices, customers=loaded.customers,
-        balances=effective_balances(state, loaded.invoices), touches=facts.touches,
+        balances=effective_balances(state, loaded.invoices, changed_only=True), touches=facts.touches,
         recent_messages=facts.recent_messages, held_invoices=facts.held_invoices,
         held_customers=facts.held_customers, suppressed=facts.suppressed,
         suppressed_addresses=facts.suppressed_addresses,

@@ -307,11 +307,19 @@ def recorded_payments(state: State) -> dict[str, Decimal]:
     return paid
 
 
-def effective_balances(state: State, invoices: list[Invoice]) -> dict[str, Decimal]:
+def effective_balances(state: State, invoices: list[Invoice], *, changed_only: bool = False) -> dict[str, Decimal]:
     """min(source balance, amount − payments recorded by collectbot), per invoice id.
 
     A payment matched by `reconcile` counts at once, before the accounting export catches up;
-    once the export shows it, the source balance is already lower and it is not counted twice."""
+    once the export shows it, the source balance is already lower and it is not counted twice.
+
+    With `changed_only`, only the invoices whose effective balance may differ from their source
+    balance (a payment recorded, or a balance above the amount): the planner reads a missing one
+    as the invoice's own balance, which is what the rule gives it, and a big book with few
+    payments then costs a small dict instead of a subtraction per invoice."""
     paid = recorded_payments(state)
     zero = Decimal(0)
+    if changed_only:
+        return {i.invoice_id: min(i.balance, i.amount - paid.get(i.invoice_id, zero)) for i in invoices
+                if i.invoice_id in paid or i.balance > i.amount}
     return {i.invoice_id: min(i.balance, i.amount - paid.get(i.invoice_id, zero)) for i in invoices}

@@ -121,7 +121,8 @@ def test_an_unreadable_invoice_file_suspends_gone_detection(book):
 
 
 def test_effective_balance_counts_applied_payments_once(book):
-    book.write("I-1,Ana,,2026-12-01,1000,,", "I-2,Bo,,2026-12-01,500,200,", "I-3,Cy,,2026-12-01,300,,")
+    book.write("I-1,Ana,,2026-12-01,1000,,", "I-2,Bo,,2026-12-01,500,200,", "I-3,Cy,,2026-12-01,300,,",
+               "I-4,Di,,2026-12-01,100,150,")
     result = book.load()
     sync_invoices(book.state, result, NOW)
     conn = book.state.conn
@@ -134,7 +135,12 @@ def test_effective_balance_counts_applied_payments_once(book):
     balances = effective_balances(book.state, result.invoices)
     assert balances == {"I-1": Decimal("649.65"),  # 1000 - 250.25 - 100.10, exact
                         "I-2": Decimal("200"),  # the export already shows less than 500 - 100
-                        "I-3": Decimal("300")}  # a payment not applied (under review) does not count
+                        "I-3": Decimal("300"),  # a payment not applied (under review) does not count
+                        "I-4": Decimal("100")}  # a balance above the amount is capped at the amount
+    # The planner's form: only what may differ from the invoice's own balance, the rest read as that
+    changed = effective_balances(book.state, result.invoices, changed_only=True)
+    assert set(changed) == {"I-1", "I-2", "I-4"}
+    assert {i.invoice_id: changed.get(i.invoice_id, i.balance) for i in result.invoices} == balances
 
 
 def _rewritten(state):

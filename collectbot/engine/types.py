@@ -47,7 +47,7 @@ class PlanInput:
     config: Config  # business settings, limits, playbooks, channels, payment_link
     invoices: list[Invoice]  # only invoices present in the latest sources
     customers: dict[str, Customer]  # every customer_id referenced by an invoice
-    balances: dict[str, Decimal]  # effective balance per invoice_id (SPEC 2)
+    balances: dict[str, Decimal]  # effective balance per invoice_id (SPEC 2); a missing one is the invoice's balance
     touches: dict[str, list[TouchRecord]]  # ledger rows per invoice_id
     recent_messages: list[SentMessage] = field(default_factory=list)  # the last ~2 days, for the daily cap
     held_invoices: dict[str, str] = field(default_factory=dict)  # invoice_id -> reason (paused, disputed, promise)
