@@ -156,6 +156,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, View) and attribute in obj:
             return obj[attribute]
+        if attribute == "pay_link" and type(obj) is InvoiceView:
+            return obj[attribute]  # what the sandbox ends with (no such attribute): made on first read
         return super().getattr(obj, attribute)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:

@@ -133,3 +133,26 @@ def test_simple_comparisons_equal_jinja(tmp_path, expr, balance, tier, risk):
         assert _outcome(lambda: r.condition(expr, other)) == want
     with pytest.raises(RenderError):
         r.condition("invoice.balance >= 'x'", c)
+
+
+@pytest.mark.parametrize("payment_link", [
+    "payment_link:\n  upi: {vpa: 'acme@okhdfc', name: 'Acme & Co'}\n",
+    "payment_link:\n  url: 'https://pay.example/{{ invoice.invoice_id }}?c={{ customer.nope }}'\n",
+    "payment_link:\n  url: '{{ invoice.balance / 0 }}'\n",  # a link that cannot be made: the same error
+    "",  # no link configured: None
+])
+def test_reading_pay_link_in_a_template_equals_the_sandbox_lookup(tmp_path, payment_link):
+    """The environment reads an invoice view's `pay_link` directly (it is made on first read),
+    which is where the sandbox's own lookup ends after failing to find such an attribute."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    r = renderer(tmp_path, payment_link=payment_link)
+
+    def read(getattr_):
+        try:
+            return getattr_(ctx(r)["invoice"], "pay_link")
+        except RenderError as exc:
+            return f"error: {exc}"
+
+    assert read(r.env.getattr) == read(lambda obj, name: ImmutableSandboxedEnvironment.getattr(r.env, obj, name))
+    assert read(r.env.getattr) != read(lambda obj, name: None) or not payment_link
