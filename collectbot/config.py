@@ -539,9 +539,9 @@ def _business(ck: _Checker, top: LineDict) -> Business:
         b.holiday_dates = frozenset(dates)
         if b.holiday_country:
             try:
-                import holidays as holidays_lib
+                from .holiday_calendars import country_holidays
 
-                holidays_lib.country_holidays(b.holiday_country, subdiv=b.holiday_subdiv)
+                country_holidays(b.holiday_country, subdiv=b.holiday_subdiv)
             except Exception as exc:  # NotImplementedError for unknown countries
                 ck.error("business.holidays.country", _line(merged, "holidays"), f"no holiday calendar for {b.holiday_country!r}: {exc}")
     return b

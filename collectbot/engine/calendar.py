@@ -140,10 +140,10 @@ class WorkCalendar:
 
 @lru_cache(maxsize=256)
 def _country_calendar(country: str, subdiv: str | None, year: int) -> frozenset[date]:
-    import holidays as holidays_lib
+    from ..holiday_calendars import country_holidays
 
     try:
-        return frozenset(holidays_lib.country_holidays(country, subdiv=subdiv, years=year).keys())
+        return frozenset(country_holidays(country, subdiv=subdiv, years=year).keys())
     except (NotImplementedError, KeyError, ValueError):  # `check` reports an unknown country
         return frozenset()
 
