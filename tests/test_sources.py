@@ -252,3 +252,23 @@ def test_the_garbage_collector_is_back_on_after_loading(tmp_path):
     assert gc.isenabled()
     assert len(load(tmp_path, [inv]).invoices) == 1
     assert gc.isenabled()
+
+
+def test_balances_written_as_their_amount_share_it_and_the_others_are_parsed_and_checked(tmp_path):
+    """A balance written exactly as the amount is that very value (nothing paid); any other
+    balance is read on its own, and a bad one is reported in the Balance column, also when the
+    amount next to it is bad too."""
+    rows = ["I1,C1,2026-12-01,100.50,100.50", "I2,C1,2026-12-01,abc,abc", "I3,C1,2026-12-01,100,xyz",
+            "I4,C1,2026-12-01,100.0,100", "I5,C1,2026-12-01,100,40", "I6,C1,2026-12-01,100,0",
+            "I7,C1,2026-12-01,,"] + [f"J{n},C2,2026-12-01,{n}.25,{n}.25" for n in range(1200)]  # past the C-level pass
+    r = load(tmp_path, [write(tmp_path, "inv.csv", "Invoice,Customer,Due Date,Amount,Balance\n" + "\n".join(rows))])
+    inv = by_id(r)
+    problems = {(e.row, e.column, e.message.split(":")[0]) for e in r.errors}
+    assert problems == {(3, "Amount", "not an amount"), (3, "Balance", "not an amount"),
+                        (4, "Balance", "not an amount"), (8, "Amount", "missing amount")}
+    assert set(inv) == {"I1", "I4", "I5", "I6"} | {f"J{n}" for n in range(1200)}
+    assert inv["I1"].balance is inv["I1"].amount and inv["I1"].status == "open"
+    assert inv["J7"].balance is inv["J7"].amount and str(inv["J7"].balance) == "7.25"
+    assert str(inv["I4"].balance) == "100" and str(inv["I4"].amount) == "100.0" and inv["I4"].status == "open"
+    assert (inv["I5"].balance, inv["I5"].status) == (Decimal(40), "partial")
+    assert (inv["I6"].balance, inv["I6"].status) == (Decimal(0), "paid")

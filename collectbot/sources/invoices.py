@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from itertools import repeat
-from operator import is_
+from itertools import compress, count, repeat
+from operator import is_, ne
 from pathlib import Path
 
 import pandas as pd
@@ -174,12 +174,12 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
             if v is None and not amount_raw[i].strip():
                 bad[i].append((mapping["amount"], "missing amount"))
     balance_raw = col("balance")
-    balance = parsed("balance", balance_raw,
-                     parse.amount_column(balance_raw, spec.decimal, amounts_seen) if balance_raw is not None else None)
     if balance_raw is not None and not (preset and preset.sum_amount):
-        # A balance written exactly as its amount is that same value: share the object, which is
-        # what lets _settle tell "nothing paid" by identity instead of comparing Decimals.
-        balance = [a if bt == at and b is not None else b for a, b, at, bt in zip(amount, balance, amount_raw, balance_raw)]
+        balance = parsed("balance", balance_raw, _balance_column(balance_raw, amount_raw, amount, spec.decimal,
+                                                                 amounts_seen))
+    else:
+        balance = parsed("balance", balance_raw, parse.amount_column(balance_raw, spec.decimal, amounts_seen)
+                         if balance_raw is not None else None)
     currency_raw = col("currency")
     currency = parsed("currency", currency_raw,
                       parse.map_column(currency_raw, parse.parse_currency) if currency_raw is not None else None)
@@ -228,6 +228,22 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
     out.invoices.extend(made)
+
+
+def _balance_column(raw: list[str], amount_raw: list[str], amount: list, decimal: str,
+                    cache: parse.AmountCache) -> tuple[list, dict[int, str]]:
+    """`parse.amount_column` of the balance cells, where a balance written exactly as its amount
+    is that same parsed value: the object is shared (so `_settle` tells "nothing paid" by
+    identity) and only the other cells are parsed (on an open book, a fraction of them). A cell
+    whose amount could not be read is parsed too, so its own problem is reported as before."""
+    todo = list(compress(count(), map(ne, raw, amount_raw)))
+    if any(map(is_, amount, repeat(None))):
+        todo = sorted(set(todo).union(i for i, a in enumerate(amount) if a is None))
+    values, errors = parse.amount_column([raw[i] for i in todo], decimal, cache)
+    balance = list(amount)
+    for i, v in zip(todo, values):
+        balance[i] = v
+    return balance, {todo[k]: msg for k, msg in errors.items()}
 
 
 def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str]) -> tuple[pd.DataFrame, list[int]]:
