@@ -272,3 +272,14 @@ def test_balances_written_as_their_amount_share_it_and_the_others_are_parsed_and
     assert str(inv["I4"].balance) == "100" and str(inv["I4"].amount) == "100.0" and inv["I4"].status == "open"
     assert (inv["I5"].balance, inv["I5"].status) == (Decimal(40), "partial")
     assert (inv["I6"].balance, inv["I6"].status) == (Decimal(0), "paid")
+
+
+def test_customers_file_blank_rows_are_skipped_and_rows_without_id_or_name_are_reported(tmp_path):
+    inv = write(tmp_path, "inv.csv", "Invoice,Customer ID,Due Date,Amount\nI1,C1,2026-12-01,10\n")
+    cust = write(tmp_path, "cust.csv", "customer_id,name,email\nC1,Asha,a@example.com\n,,\n,,x@example.com\n"
+                                       ",Bansal & Sons,\n  ,  ,  \n")
+    r = load(tmp_path, [inv], customers=cust)
+    problems = {(e.row, e.message.split(":")[0]) for e in r.errors}
+    # row 3 is blank: nothing to say; row 6 holds spaces, so it is reported like row 4
+    assert problems == {(4, "no customer_id or name"), (6, "no customer_id or name")}
+    assert r.customers["C1"].name == "Asha" and r.customers["bansal-sons"].name == "Bansal & Sons"

@@ -144,3 +144,22 @@ _PHONES = ["+919876543210", "+14155552671", "+442079460123", "+4420794601", "+91
 @given(st.lists(st.sampled_from(_PHONES), min_size=1, max_size=20), st.sampled_from(["IN", "US", None]))
 def test_phone_column_checks_e164_in_bulk_exactly_as_cell_by_cell(values, region):
     assert phone_column(values, region) == _one_by_one(values, lambda v: parse_phone(v, region))
+
+
+_EMAILISH = st.one_of(
+    st.sampled_from(["a@b.co", "x.y@ex.com", "", " a@b.co", "a@b.co ", "mailto:a@b.co", "MAILTO:x@y.z", "no-at",
+                     "a@b", "a@b.c,d@e.f", "é@ü.de", "a@b.co\nc@d.ef", "a@b.co\n", "<a@b.co>"]),
+    st.text(alphabet="ab@.:, \n;<>\t", max_size=8))
+
+
+@given(st.lists(_EMAILISH, max_size=12))
+def test_email_column_checks_plain_addresses_in_bulk_exactly_as_cell_by_cell(values):
+    assert parse.email_column(values) == parse.map_column(values, parse.parse_email)
+
+
+def test_email_column_bulk_check_accepts_a_clean_column():
+    values = [f"user{n}@example{n % 7}.com" for n in range(50)] + ["", "user3@example3.com"]
+    got, errors = parse.email_column(values)
+    assert got == values[:-2] + [None, "user3@example3.com"] and errors == {}
+    got, errors = parse.email_column(values + ["two@a.com\nthree@b.com"])  # one cell, two lines: not an address
+    assert errors == {52: "invalid email address 'two@a.com\\nthree@b.com'; the invoice is loaded without it"}

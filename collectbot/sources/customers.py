@@ -71,7 +71,12 @@ def load_customer_file(spec: SourceSpec, region: str | None) -> tuple[dict[str, 
 
     customers: dict[str, Customer] = {}
     first_row: dict[str, int] = {}
-    filled = (frame != "").any(axis=1).tolist()
+    # A row with an id or a name is not blank; only the others are looked at whole.
+    filled = [True] * n
+    no_id = [i for i, cid in enumerate(ids) if not cid] if not all(ids) else []
+    if no_id:
+        for i, any_cell in zip(no_id, (frame.iloc[no_id] != "").any(axis=1).tolist()):
+            filled[i] = any_cell
     for i, cid in enumerate(ids):
         row = table.rows[i]
         if not filled[i]:
