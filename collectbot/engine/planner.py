@@ -636,7 +636,8 @@ class PlanSession:
         c = self._contexts.get(inv.invoice_id)
         if c is None:
             iv = self.invoice_view(inv, cust)
-            history = history_of(self.inp.touches.get(inv.invoice_id, ()))
+            records = self.inp.touches.get(inv.invoice_id)
+            history = history_of(records) if records else []  # most invoices have no ledger rows yet
             touched = [h for h in history if h["status"] not in SETTLED_UNSENT]
             c = self._contexts[inv.invoice_id] = {
                 "invoice": iv, "customer": self.customer_view(cust), "today": self.today,
