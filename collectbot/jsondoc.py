@@ -50,6 +50,17 @@ class Raw(str):
     """Text that is JSON already; `dumps` writes it verbatim as a top-level value."""
 
 
+class RawParts(tuple):
+    """JSON text in consecutive parts, written one after another: a list of a hundred thousand
+    skips is never joined into one 20 MB string (and then encoded whole for output)."""
+
+    def __str__(self) -> str:
+        return "".join(self)
+
+
+_CHUNK = 8192  # skips per part
+
+
 # No check for circular references: a document is a tree built for the occasion, and the check
 # costs a dict insert and delete per container (a tenth of encoding 25,000 messages and tasks).
 _encode = json.JSONEncoder(separators=(",", ":"), default=default, ensure_ascii=False, check_circular=False).encode
@@ -61,11 +72,15 @@ def write(document: Any, out: TextIO) -> None:
     A document with `Raw` parts is written part by part: joined into one string first, the
     ASCII-only skip list would be copied and widened to the wider characters of the messages
     (a ₹ sign makes the whole string two bytes a character), then encoded again for output."""
-    if isinstance(document, dict) and any(type(v) is Raw for v in document.values()):
+    if isinstance(document, dict) and any(type(v) is Raw or type(v) is RawParts for v in document.values()):
         sep = "{"
         for k, v in document.items():
             out.write(sep + _encode(str(k)) + ":")
-            out.write(v if type(v) is Raw else _encode(v))
+            if type(v) is RawParts:
+                for part in v:
+                    out.write(part)
+            else:
+                out.write(v if type(v) is Raw else _encode(v))
             sep = ","
         out.write("}")
     else:
@@ -79,22 +94,25 @@ def dumps(document: Any) -> str:
     return buffer.getvalue()
 
 
-def skips_json(skips: Iterable[Any]) -> Raw:
+def skips_json(skips: Iterable[Any]) -> RawParts:
     """The JSON list of `Skip.as_dict()` for each skip, byte for byte, without building the dicts.
 
     Each distinct tail (every field `as_dict` may show but the invoice id: `Skip.SHOWN`) is
-    encoded once from a real `as_dict()`, with the separator and the next object's head; the
-    text is then one join of (invoice id, tail) pairs, all made by C-level maps."""
+    encoded once from a real `as_dict()`, with the separator and the next object's head; each
+    part of the text is then one join of (invoice id, tail) pairs, all made by C-level maps."""
     skips = list(skips)
     if not skips:
-        return Raw("[]")
+        return RawParts(("[]",))
     keys = list(map(attrgetter(*type(skips[0]).SHOWN), skips))
     last = {key: _skip_tail(skip) for key, skip in dict(zip(keys, skips)).items()}
     more = {key: tail + ',{"invoice_id":' for key, tail in last.items()}
     tails = list(map(more.__getitem__, keys))
     tails[-1] = last[keys[-1]] + "]"
-    ids = map(encode_basestring, map(attrgetter("invoice_id"), skips))
-    return Raw('[{"invoice_id":' + "".join(chain.from_iterable(zip(ids, tails))))
+    ids = list(map(encode_basestring, map(attrgetter("invoice_id"), skips)))
+    parts = ["".join(chain.from_iterable(zip(ids[i:i + _CHUNK], tails[i:i + _CHUNK])))
+             for i in range(0, len(ids), _CHUNK)]
+    parts[0] = '[{"invoice_id":' + parts[0]
+    return RawParts(parts)
 
 
 def _skip_tail(skip: Any) -> str:

@@ -146,7 +146,7 @@ class Outcome:
         return [(day, m, t) for day, (m, t) in grouped.items()]
 
     def as_dict(self, skips_as_json: bool = False) -> dict[str, Any]:
-        """The document; with `skips_as_json`, `skipped` is already JSON text (`jsondoc.Raw`, for
+        """The document; with `skips_as_json`, `skipped` is already JSON text (`jsondoc.RawParts`, for
         `Env.emit_json`): a big book has a hundred thousand skips, and dicts for them cost time."""
         skips = self.plan.skips if self.plan else []
         doc: dict[str, Any] = {

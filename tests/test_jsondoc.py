@@ -39,7 +39,22 @@ skips = st.builds(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(skips, max_size=30))
 def test_skips_json_equals_the_dicts_encoded(items):
-    assert jsondoc.skips_json(items) == plain([s.as_dict() for s in items])
+    assert str(jsondoc.skips_json(items)) == plain([s.as_dict() for s in items])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(skips, max_size=30), st.integers(1, 7))
+def test_skips_in_many_parts_are_the_same_text(items, chunk):
+    """A long skip list is written in parts (`RawParts`, `_CHUNK` skips each): same text, whatever
+    the part size and wherever a part ends."""
+    saved = jsondoc._CHUNK
+    jsondoc._CHUNK = chunk
+    try:
+        parts = jsondoc.skips_json(items)
+    finally:
+        jsondoc._CHUNK = saved
+    assert len(parts) == max(1, -(-len(items) // chunk))
+    assert "".join(parts) == plain([s.as_dict() for s in items])
 
 
 @settings(max_examples=100, deadline=None)
