@@ -657,12 +657,15 @@ def _payer_conflict(line: BankLine, open_ids: list[str], index: InvoiceIndex, na
     if not line.payer:
         return None
     named = {index.by_id[i].customer_id for i in open_ids}
+    payer = names.normalized(line.payer)
+    # Checked first because it is cheap (the few named customers, each pair scored once per run) and
+    # settles the usual line, whose payer is the invoice's own customer, without the search over all
+    # customers below. Same verdict in either order: both tests must fail for a conflict.
+    if any(score >= AMOUNT_NAME_THRESHOLD for score, _ in names.scores(payer, sorted(named))):
+        return None  # the payer fits the invoice's own customer too: trust the number
     cid, score = names.best(line.payer)
     if cid is None or cid in named or score < NAME_THRESHOLD:
         return None
-    payer = names.normalized(line.payer)
-    if any(score >= AMOUNT_NAME_THRESHOLD for score, _ in names.scores(payer, sorted(named))):
-        return None  # the payer fits the invoice's own customer too: trust the number
     owners = ", ".join(sorted(names.display.get(c, c) for c in named))
     return (f"the reference names {', '.join(open_ids)} of {owners}, but the payer looks like "
             f"{names.display.get(cid, cid)}: a mistyped invoice number?")

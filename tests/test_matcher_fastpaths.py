@@ -1,0 +1,109 @@
+"""The matcher's shortcuts give exactly the verdicts of the general path they shortcut.
+
+Why: `reconcile` on a 100k-line statement is made cheap by checking the cheap evidence first
+(the payer against the invoice's own customer before the search over every customer, ...).
+Each shortcut must be invisible in the result. The general path is kept here, written as it
+was before the shortcut, and a statement full of near-miss names, typo'd numbers and partial
+payments is matched both ways: every verdict must be the same.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from collectbot.models import BankLine, Customer, Invoice
+from collectbot.reconcile import matcher
+from collectbot.reconcile.matcher import AMOUNT_NAME_THRESHOLD, NAME_THRESHOLD, match_lines
+
+# Names that share words, differ by a letter or by legal words only: where name scoring is close.
+NAMES = ["Bansal & Sons", "Bansal Steel", "Bansal Steels Pvt Ltd", "Acme Traders", "Acme Trader & Co",
+         "Mehta Foods", "Mehra Foods", "Apex Steel", "Lotus Pharma LLP", "Lotus Pharma", "Rao Traders LLP",
+         "Rao Traders & Co", "Sons"]
+money = st.integers(min_value=100, max_value=50_000).map(lambda c: Decimal(c).scaleb(-2))
+
+
+# ---------------------------------------------------------------------------- the general path, as it was
+
+
+def general_payer_conflict(line, open_ids, index, names):
+    """`_payer_conflict` before the shortcut: the search over all customers first."""
+    if not line.payer:
+        return None
+    named = {index.by_id[i].customer_id for i in open_ids}
+    cid, score = names.best(line.payer)
+    if cid is None or cid in named or score < NAME_THRESHOLD:
+        return None
+    payer = names.normalized(line.payer)
+    if any(score >= AMOUNT_NAME_THRESHOLD for score, _ in names.scores(payer, sorted(named))):
+        return None
+    owners = ", ".join(sorted(names.display.get(c, c) for c in named))
+    return (f"the reference names {', '.join(open_ids)} of {owners}, but the payer looks like "
+            f"{names.display.get(cid, cid)}: a mistyped invoice number?")
+
+
+GENERAL = {"_payer_conflict": general_payer_conflict}
+
+
+# ---------------------------------------------------------------------------- books and statements
+
+
+def _variant(name: str, how: str) -> str:
+    if how == "upper":
+        return name.upper().replace("&", "AND")
+    if how == "typo":
+        return name[:3] + name[4:] if len(name) > 5 else name
+    if how == "short":
+        return name.upper()[:12]
+    if how == "ms":
+        return "M/S " + name
+    return name
+
+
+@st.composite
+def cases(draw):
+    n = draw(st.integers(min_value=1, max_value=14))
+    invoices = []
+    for k in range(n):
+        cust = draw(st.integers(min_value=0, max_value=len(NAMES) - 1))
+        bal = draw(money)
+        invoices.append(Invoice(
+            invoice_id=draw(st.sampled_from(["INV-", "A-", "", "BILL/"])) + str(1000 + k),
+            customer_id=f"c{cust}", due_date=date(2026, 9, 1) + timedelta(days=draw(st.integers(0, 60))),
+            amount=bal, balance=bal, currency=draw(st.sampled_from(["INR"] * 5 + ["USD"])),
+            customer_name=NAMES[cust]))
+    lines = []
+    for k in range(draw(st.integers(min_value=1, max_value=12))):
+        target = draw(st.sampled_from(invoices))
+        other = draw(st.sampled_from(invoices))
+        amount = draw(st.sampled_from([target.balance, target.balance + other.balance, target.balance / 2,
+                                       target.balance * 2, Decimal("123.45")])).quantize(Decimal("0.01"))
+        who = draw(st.sampled_from([target.customer_name, other.customer_name, "Unknown Remitter", None,
+                                    draw(st.sampled_from(NAMES))]))
+        payer = _variant(who, draw(st.sampled_from(["plain", "upper", "typo", "short", "ms"]))) if who else None
+        desc = draw(st.sampled_from([f"NEFT {target.invoice_id} UTR 123456789012",
+                                     f"{target.invoice_id}, {other.invoice_id}", "NEFT CR",
+                                     f"IMPS {(target.customer_name or '').upper()}", f"INV {target.invoice_id[-4:]}"]))
+        lines.append(BankLine(date=date(2026, 11, 1), amount=amount, currency=draw(st.sampled_from(["INR", None])),
+                              description=desc, payer=payer, row=k + 2))
+    customers = {f"c{k}": Customer(f"c{k}", name=name) for k, name in enumerate(NAMES)}
+    return invoices, lines, customers
+
+
+def _verdicts(invoices, lines, customers):
+    result = match_lines(lines, invoices, {i.invoice_id: i.balance for i in invoices}, customers, currency="INR")
+    return [(m.position, m.invoice_ids, m.allocations, m.confidence, m.method, m.applied, m.customer_id, m.excess,
+             m.reason) for m in result.all()], result.balances
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_shortcuts_give_the_general_paths_verdicts(case):
+    fast = _verdicts(*case)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, general in GENERAL.items():
+            mp.setattr(matcher, name, general)
+        assert _verdicts(*case) == fast
