@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..gcpause import gc_paused
 from ..models import BankLine
 from ..state import State, iso
 from .matcher import LineMatch, MatchResult
@@ -109,8 +110,14 @@ def record_result(state: State, result: MatchResult, *, file: str, now: datetime
     Lines whose key is already in `payments` are skipped (callers normally filter them out first
     with `split_new_lines`, so the matcher never sees them). Rows are written with `executemany`
     and payment ids assigned here, under the transaction's write lock, so a 100k-line statement
-    costs a few bulk statements rather than 400k round trips.
+    costs a few bulk statements rather than 400k round trips. The cyclic GC is paused meanwhile:
+    the rows are hundreds of thousands of acyclic tuples, all alive until written.
     """
+    with gc_paused():
+        return _record(state, result, file=file, now=now, run_id=run_id)
+
+
+def _record(state: State, result: MatchResult, *, file: str, now: datetime, run_id: int | None) -> RecordSummary:
     summary = RecordSummary()
     stamp = iso(now)
     verdicts = result.all()
