@@ -45,7 +45,23 @@ def general_payer_conflict(line, open_ids, index, names):
             f"{names.display.get(cid, cid)}: a mistyped invoice number?")
 
 
-GENERAL = {"_payer_conflict": general_payer_conflict}
+class GeneralInvoiceIndex(matcher.InvoiceIndex):
+    """The index before `by_customer` dropped settled invoices: `open_of` filters on the balance."""
+
+    def pay(self, invoice_id, amount):
+        inv = self.by_id[invoice_id]
+        before = self.remaining[invoice_id]
+        self.by_amount[(inv.currency, before)].discard(invoice_id)
+        after = before - amount
+        self.remaining[invoice_id] = after
+        if after > 0:
+            self.by_amount[(inv.currency, after)].add(invoice_id)
+
+    def open_of(self, customer_id, currency):
+        return [i for i in self.by_customer.get((customer_id, currency), ()) if self.remaining[i] > 0]
+
+
+GENERAL = {"_payer_conflict": general_payer_conflict, "InvoiceIndex": GeneralInvoiceIndex}
 
 
 # ---------------------------------------------------------------------------- books and statements

@@ -213,11 +213,12 @@ class InvoiceIndex:
         self.remaining[invoice_id] = after
         if after > 0:
             self.by_amount[(inv.currency, after)].add(invoice_id)
+        else:  # settled: `by_customer` keeps open invoices only, so `open_of` need not filter
+            self.by_customer[(inv.customer_id, inv.currency)].remove(invoice_id)
 
     def open_of(self, customer_id: str, currency: str) -> list[str]:
         """The customer's invoices in `currency` that still have a balance, oldest first."""
-        remaining = self.remaining
-        return [i for i in self.by_customer.get((customer_id, currency), ()) if remaining[i] > ZERO]
+        return list(self.by_customer.get((customer_id, currency), ()))
 
     def find_numbers(self, line: BankLine) -> list[str]:
         """Invoice ids named in the line, in order of appearance (deduplicated)."""
@@ -319,19 +320,36 @@ def _age_key(inv: Invoice) -> tuple:
 
 def normalize_name(name: str | None) -> str:
     """`M/S Bansal & Sons Pvt. Ltd.` -> `bansal sons`: the words that tell businesses apart."""
-    return " ".join(w for w in _name_words(name) if w not in _LEGAL_WORDS)
+    return _normalize_words(_name_words(name))
 
 
 def light_name(name: str | None) -> str:
     """`M/S Bansal & Sons Pvt. Ltd.` -> `bansal and sons pvt ltd`: only case and punctuation dropped,
     to tell apart `Rao Traders LLP` and `Rao Traders & Co` when their core names are equal."""
-    return " ".join(w for w in _name_words(name) if w != "ms")
+    return _light_words(_name_words(name))
+
+
+def name_forms(name: str | None) -> tuple[str, str]:
+    """(normalize_name, light_name) of `name`, splitting it into words once for both."""
+    words = _name_words(name)
+    return _normalize_words(words), _light_words(words)
+
+
+def _normalize_words(words: list[str]) -> str:
+    return " ".join(w for w in words if w not in _LEGAL_WORDS)
+
+
+def _light_words(words: list[str]) -> str:
+    return " ".join(w for w in words if w != "ms")
+
+
+_NAME_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def _name_words(name: str | None) -> list[str]:
     if not name:
         return []
-    return re.findall(r"[a-z0-9]+", name.lower().replace("&", " and ").replace("m/s", " "))
+    return _NAME_WORD_RE.findall(name.lower().replace("&", " and ").replace("m/s", " "))
 
 
 def name_score(a: str, b: str) -> float:
@@ -366,13 +384,11 @@ class CustomerIndex:
         named = {cid for cid, cust in customers.items() if cust.name}  # the customers file's names win
         for inv in invoices:
             if inv.customer_name and inv.customer_id not in self.names and inv.customer_id not in named:
-                self.names[inv.customer_id] = normalize_name(inv.customer_name)
-                self.light[inv.customer_id] = light_name(inv.customer_name)
+                self.names[inv.customer_id], self.light[inv.customer_id] = name_forms(inv.customer_name)
                 self.display[inv.customer_id] = inv.customer_name
         for cid, cust in customers.items():
             if cust.name:
-                self.names[cid] = normalize_name(cust.name)
-                self.light[cid] = light_name(cust.name)
+                self.names[cid], self.light[cid] = name_forms(cust.name)
                 self.display[cid] = cust.name
         self._cache: dict[tuple[str, str], tuple[str | None, float]] = {}  # (norm, light) -> best()
         self._scores: dict[str, list[tuple[float, str]]] = {}  # norm -> _scored()
@@ -426,11 +442,26 @@ class CustomerIndex:
         (the others are left out), best first; each pair scored once per run."""
         return self._score(norm, candidates)
 
+    def fits_any(self, payer: str, candidates: set[str], threshold: float) -> bool:
+        """Whether the name of one of `candidates` scores at least `threshold` against `payer`:
+        what `scores()` tells, as a yes/no, without building and sorting its list (asked once
+        per line that names an invoice). Each pair is still scored once per run, by `_score`."""
+        norm = self._forms_of(payer)[0]
+        memo = self._pair_scores.get(norm)
+        if memo is None or not all(c in memo for c in candidates):
+            self._score(norm, sorted(candidates))
+            memo = self._pair_scores[norm]
+        for c in candidates:
+            score = memo[c]
+            if score is not None and score >= threshold:
+                return True
+        return False
+
     def _forms_of(self, payer: str | None) -> tuple[str, str]:
         """(normalize_name, light_name) of a payer text, memoised: a statement repeats its payers."""
         forms = self._forms.get(payer or "")
         if forms is None:
-            forms = self._forms[payer or ""] = (normalize_name(payer), light_name(payer))
+            forms = self._forms[payer or ""] = name_forms(payer)
         return forms
 
     def _scored(self, norm: str) -> list[tuple[float, str]]:
@@ -657,11 +688,10 @@ def _payer_conflict(line: BankLine, open_ids: list[str], index: InvoiceIndex, na
     if not line.payer:
         return None
     named = {index.by_id[i].customer_id for i in open_ids}
-    payer = names.normalized(line.payer)
     # Checked first because it is cheap (the few named customers, each pair scored once per run) and
     # settles the usual line, whose payer is the invoice's own customer, without the search over all
     # customers below. Same verdict in either order: both tests must fail for a conflict.
-    if any(score >= AMOUNT_NAME_THRESHOLD for score, _ in names.scores(payer, sorted(named))):
+    if names.fits_any(line.payer, named, AMOUNT_NAME_THRESHOLD):
         return None  # the payer fits the invoice's own customer too: trust the number
     cid, score = names.best(line.payer)
     if cid is None or cid in named or score < NAME_THRESHOLD:
