@@ -9,6 +9,7 @@ payments is matched both ways: every verdict must be the same.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -61,7 +62,33 @@ class GeneralInvoiceIndex(matcher.InvoiceIndex):
         return [i for i in self.by_customer.get((customer_id, currency), ()) if self.remaining[i] > 0]
 
 
-GENERAL = {"_payer_conflict": general_payer_conflict, "InvoiceIndex": GeneralInvoiceIndex}
+class GeneralCustomerIndex(matcher.CustomerIndex):
+    """Candidates as they were found before `_top_candidates`: Counter.most_common."""
+
+    def _candidates(self, norm):
+        shared = Counter()
+        for key in matcher._pair_keys(norm):
+            shared.update(self.pairs.get(key, ()))
+        if shared:
+            top = shared.most_common(self.TOP)
+            floor = top[0][1]
+            return sorted(c for c, n in top if n >= floor - 1)
+        return super()._candidates(norm)
+
+
+GENERAL = {"_payer_conflict": general_payer_conflict, "InvoiceIndex": GeneralInvoiceIndex,
+           "CustomerIndex": GeneralCustomerIndex}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), st.integers(1, 6)), min_size=1),
+       st.integers(min_value=1, max_value=8))
+def test_top_candidates_are_those_of_most_common(counts, top):
+    shared = Counter()
+    for customer, n in counts:  # insertion order matters: most_common keeps ties in it
+        shared[customer] += n
+    first = shared.most_common(top)
+    assert matcher._top_candidates(shared, top) == sorted(c for c, n in first if n >= first[0][1] - 1)
 
 
 # ---------------------------------------------------------------------------- books and statements

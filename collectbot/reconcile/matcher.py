@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -496,13 +497,10 @@ class CustomerIndex:
     def _candidates(self, norm: str) -> list[str]:
         """Customers sharing the most word-stem pairs with the name (a typo costs a few pairs, not all);
         else the rarest word's customers."""
-        shared: Counter[str] = Counter()
-        for key in _pair_keys(norm):
-            shared.update(self.pairs.get(key, ()))
+        pairs = self.pairs
+        shared: Counter[str] = Counter(chain.from_iterable(pairs.get(key, ()) for key in _pair_keys(norm)))
         if shared:
-            top = shared.most_common(self.TOP)
-            floor = top[0][1]
-            return sorted(c for c, n in top if n >= floor - 1)
+            return _top_candidates(shared, self.TOP)
         postings = sorted((p for p in (self.words.get(k) for k in _name_keys(norm)) if p), key=len)
         return sorted(postings[0][: self.FALLBACK]) if postings else []
 
@@ -522,6 +520,19 @@ class CustomerIndex:
         if second[0][0] == second[1][0]:
             return None, top
         return second[0][1], top
+
+
+def _top_candidates(shared: Counter[str], top: int) -> list[str]:
+    """`sorted(c for c, n in shared.most_common(top) if n >= most - 1)`, `most` the highest count.
+
+    Without sorting every count (a common word pair is shared by thousands of customers): only
+    counts `most` and `most - 1` can pass, and `most_common` keeps equal counts in insertion order,
+    so its first `top` are the first of the `most` ones, then the first of the `most - 1` ones."""
+    most = max(shared.values())
+    best = [c for c, n in shared.items() if n == most][:top]
+    if len(best) < top:
+        best += [c for c, n in shared.items() if n == most - 1][: top - len(best)]
+    return sorted(best)
 
 
 def _pair_keys(norm: str) -> set[str]:
