@@ -76,8 +76,54 @@ class GeneralCustomerIndex(matcher.CustomerIndex):
         return super()._candidates(norm)
 
 
+def general_subset_with_sum(candidates, target):
+    """`subset_with_sum` with its search as a nested recursive function, as it was."""
+    items = candidates[:matcher.SUBSET_LIMIT]
+    for iid, bal in items:
+        if bal == target:
+            return [iid]
+    total = Decimal(0)
+    for k, (_, bal) in enumerate(items):
+        total += bal
+        if total == target:
+            return [iid for iid, _ in items[: k + 1]]
+        if total > target:
+            break
+    suffix = [Decimal(0)] * (len(items) + 1)
+    for k in range(len(items) - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + items[k][1]
+    budget = [matcher.SUBSET_BUDGET]
+    found = []
+
+    def dfs(k, left, chosen):
+        if left == 0:
+            found.append(list(chosen))
+            return
+        if (len(found) > 1 or k >= len(items) or left < 0 or suffix[k] < left or budget[0] <= 0
+                or len(chosen) >= matcher.SUBSET_MAX):
+            return
+        budget[0] -= 1
+        iid, bal = items[k]
+        if bal <= left:
+            chosen.append(iid)
+            dfs(k + 1, left - bal, chosen)
+            chosen.pop()
+        dfs(k + 1, left, chosen)
+
+    dfs(0, target, [])
+    return found[0] if len(found) == 1 and budget[0] > 0 else None
+
+
 GENERAL = {"_payer_conflict": general_payer_conflict, "InvoiceIndex": GeneralInvoiceIndex,
-           "CustomerIndex": GeneralCustomerIndex}
+           "CustomerIndex": GeneralCustomerIndex, "subset_with_sum": general_subset_with_sum}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=40), max_size=20), st.integers(min_value=1, max_value=200))
+def test_subset_search_is_the_general_one(balances, target):
+    # small whole balances: many subsets share a sum, so ties, the budget and SUBSET_MAX all come into play
+    candidates = [(f"i{k}", Decimal(b)) for k, b in enumerate(balances)]
+    assert matcher.subset_with_sum(candidates, Decimal(target)) == general_subset_with_sum(candidates, Decimal(target))
 
 
 @settings(max_examples=300, deadline=None)

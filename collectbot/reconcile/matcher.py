@@ -569,27 +569,45 @@ def subset_with_sum(candidates: list[tuple[str, Decimal]], target: Decimal) -> l
     suffix = [ZERO] * (len(items) + 1)
     for k in range(len(items) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + items[k][1]
-    budget = [SUBSET_BUDGET]
-    found: list[list[str]] = []
+    search = _SubsetSearch(items, suffix)
+    search.dfs(0, target, [])
+    found = search.found
+    # Two different sets of invoices add up to the amount: which ones were paid is a guess, so none.
+    return found[0] if len(found) == 1 and search.budget > 0 else None
 
-    def dfs(k: int, left: Decimal, chosen: list[str]) -> None:
+
+class _SubsetSearch:
+    """The bounded depth-first search of `subset_with_sum`: stops at two subsets found or when
+    the budget of search nodes is spent.
+
+    A class rather than a nested recursive function: such a function refers to itself through
+    its closure, a reference cycle that only the cyclic collector frees. A 100k-line statement
+    left ~20k of those cycles (330k objects) behind, and the collector's first pass after
+    matching spent 0.37 s freeing them."""
+
+    __slots__ = ("items", "suffix", "budget", "found")
+
+    def __init__(self, items: list[tuple[str, Decimal]], suffix: list[Decimal]):
+        self.items = items
+        self.suffix = suffix  # suffix[k]: the sum of the balances from k on
+        self.budget = SUBSET_BUDGET
+        self.found: list[list[str]] = []
+
+    def dfs(self, k: int, left: Decimal, chosen: list[str]) -> None:
+        found, items = self.found, self.items
         if left == 0:
             found.append(list(chosen))
             return
-        if (len(found) > 1 or k >= len(items) or left < 0 or suffix[k] < left or budget[0] <= 0
+        if (len(found) > 1 or k >= len(items) or left < 0 or self.suffix[k] < left or self.budget <= 0
                 or len(chosen) >= SUBSET_MAX):
             return
-        budget[0] -= 1
+        self.budget -= 1
         iid, bal = items[k]
         if bal <= left:
             chosen.append(iid)
-            dfs(k + 1, left - bal, chosen)
+            self.dfs(k + 1, left - bal, chosen)
             chosen.pop()
-        dfs(k + 1, left, chosen)
-
-    dfs(0, target, [])
-    # Two different sets of invoices add up to the amount: which ones were paid is a guess, so none.
-    return found[0] if len(found) == 1 and budget[0] > 0 else None
+        self.dfs(k + 1, left, chosen)
 
 
 def allocate_oldest_first(amount: Decimal, invoice_ids: list[str], remaining: dict[str, Decimal]) -> tuple[
