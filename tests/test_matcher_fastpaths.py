@@ -196,3 +196,11 @@ def test_shortcuts_give_the_general_paths_verdicts(case):
         for name, general in GENERAL.items():
             mp.setattr(matcher, name, general)
         assert _verdicts(*case) == fast
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.from_regex(r"[A-Za-z0-9 #/.,&-]{0,30}", fullmatch=True))
+def test_ascii_text_upper_cased_first_splits_into_the_same_pieces(text):
+    # InvoiceIndex._scan upper-cases an ASCII text before splitting it: the pieces must be those of
+    # the text as written, each segment upper-cased, separators untouched
+    assert matcher._PIECE_RE.findall(text.upper()) == [(seg.upper(), sep) for seg, sep in matcher._PIECE_RE.findall(text)]

@@ -231,10 +231,14 @@ class InvoiceIndex:
         return found
 
     def _scan(self, text: str, whole: bool, amount: Decimal) -> list[str]:
-        pieces = _PIECE_RE.findall(text)  # [(segment, separator after it)], one C-level pass
+        if text.isascii():  # the usual text: upper-casing it first changes its letters only, not the pieces
+            pieces = _PIECE_RE.findall(text.upper())  # [(segment, separator after it)], one C-level pass
+            segs = [p[0] for p in pieces]
+        else:  # `ß`.upper() is `SS`: other scripts are split first, as they were written
+            pieces = _PIECE_RE.findall(text)
+            segs = [p[0].upper() for p in pieces]
         if not pieces:
             return []
-        segs = [p[0].upper() for p in pieces]
         norm = [x.lstrip("0") or "0" if x.isdigit() and len(x) < LONG_DIGITS else x for x in segs]
         first, by_key = self.first_segments, self.by_key
         if first.isdisjoint(norm):
