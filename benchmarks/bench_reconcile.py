@@ -294,7 +294,8 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
     from datetime import datetime, timezone
 
     from collectbot import jsondoc
-    from collectbot.reconcile import _entry
+    from collectbot.gcpause import gc_paused
+    from collectbot.reconcile import ReconcileReport, add_entries
     from collectbot.reconcile.matcher import match_lines
     from collectbot.reconcile.readers import read_statement
     from collectbot.reconcile.record import record_result, split_new_lines
@@ -323,8 +324,10 @@ def phases(ws: Path, config, floor_cpu: float) -> dict:
         result = step("match", lambda: match_lines(fresh, loaded.invoices, balances, loaded.customers,
                                                    currency="INR"))
         ids = step("record", lambda: record_result(state, result, file="statement.csv", now=now).payment_ids)
-        entries = step("report_entries", lambda: [_entry(m, ids.get(m.position)) for m in result.all()])
-        step("json", lambda: jsondoc.dumps(entries))
+        report = ReconcileReport(now=now, dry_run=False)
+        step("report_entries", lambda: add_entries(report, result, ids))
+        with gc_paused():  # as the command writes its document
+            step("json", lambda: jsondoc.dumps(report.as_dict()))
     out["total"] = round(sum(out.values()), 3)
     out["ratio_total_cpu"] = round(out["total"] / floor_cpu, 2)
     return out

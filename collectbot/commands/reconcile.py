@@ -66,7 +66,10 @@ def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> in
     with env.err_console.status("Reconciling…") if not env.json else _null():
         report = reconcile_files(config, files, now, dry_run=dry_run, format=fmt)
     if env.json:
-        env.emit_json(report.as_dict())
+        from ..gcpause import gc_paused
+
+        with gc_paused():  # a statement's document: hundreds of thousands of small dicts, all alive until written
+            env.emit_json(report.as_dict())
         return report.exit_code
     _print_report(env, report)
     return report.exit_code
