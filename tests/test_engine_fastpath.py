@@ -57,6 +57,7 @@ def test_fast_paths_equal_the_general_path(ws, b):
     fast = PlanSession(inp, Renderer(config)).run()
     slow = Reference(inp, jinja_only(config)).run()
     assert repr(fast) == repr(slow)
+    assert list(fast.stopped) == sorted(fast.stopped) and list(fast.playbook_of) == sorted(fast.playbook_of)
 
 
 def test_a_shared_due_steps_is_never_changed(ws):

@@ -164,8 +164,7 @@ class PlanSession:
         self.plan_tasks()
         p = self.plan
         p.skips.sort(key=attrgetter("invoice_id", "playbook", "step"))
-        p.stopped = dict(sorted(p.stopped.items()))
-        p.playbook_of = dict(sorted(p.playbook_of.items()))
+        # `stopped` and `playbook_of` are filled in invoice id order above: sorted already
         return p
 
     def plan_invoices(self, invoices: list[Invoice]) -> None:
