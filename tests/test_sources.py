@@ -283,3 +283,11 @@ def test_customers_file_blank_rows_are_skipped_and_rows_without_id_or_name_are_r
     # row 3 is blank: nothing to say; row 6 holds spaces, so it is reported like row 4
     assert problems == {(4, "no customer_id or name"), (6, "no customer_id or name")}
     assert r.customers["C1"].name == "Asha" and r.customers["bansal-sons"].name == "Bansal & Sons"
+
+
+def test_an_empty_or_blank_invoice_file_is_one_clear_error(tmp_path):
+    for n, text in enumerate(["", "\n\n  \r\n\t\n"]):
+        name = write(tmp_path, f"empty{n}.csv", text)
+        r = load(tmp_path, [name])
+        assert [(e.row, e.message) for e in r.errors] == [(None, "the file is empty")]
+        assert r.incomplete and not r.invoices

@@ -102,8 +102,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+_SAMPLE_CHARS = 131072  # the header is looked for in the first HEADER_SCAN_ROWS lines of this much text
+
+
 def _sample_lines(text: str) -> list[str]:
-    return text[:131072].splitlines()[:HEADER_SCAN_ROWS]
+    return text[:_SAMPLE_CHARS].splitlines()[:HEADER_SCAN_ROWS]
 
 
 def find_csv_header(text: str, score: Scorer, delimiter: str | None) -> tuple[str, int]:
@@ -134,11 +137,20 @@ def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | 
         data = path.read_bytes()
     except OSError as exc:
         raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
-    text, used = decode(data, encoding)
-    if not text.strip():
+    if encoding is None and data.isascii():
+        # The usual big export: plain ASCII, which is UTF-8 as it is (no BOM either). Only the
+        # top is decoded to find the header; pandas reads the bytes, and the whole text is made
+        # only if the careful path below needs it.
+        text, used, top = None, "utf-8", data[:_SAMPLE_CHARS].decode("ascii")
+        empty = data.isspace() or not data
+    else:
+        text, used = decode(data, encoding)
+        top = text[:_SAMPLE_CHARS]
+        empty = not text or text.isspace()  # (`text.strip()` would copy a whole big file to find out)
+    if empty:
         raise FileProblem("the file is empty")
-    d, h = find_csv_header(text, score, delimiter)
-    headers = unique_headers(next(csv.reader([_sample_lines(text)[h]], delimiter=d), []))
+    d, h = find_csv_header(top, score, delimiter)
+    headers = unique_headers(next(csv.reader([_sample_lines(top)[h]], delimiter=d), []))
     # pandas reads UTF-8 bytes faster than a Python string it would have to re-encode. Cells
     # stay text either way (no NA or number conversion); `object` columns of str are cheaper to
     # make and to turn into lists than pandas 3's `str` dtype (about 10% of reading a big book).
@@ -157,7 +169,7 @@ def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | 
         raise FileProblem("the file has no rows") from None
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         try:
-            frame, rows = _read_csv_slowly(text, d, h, headers)
+            frame, rows = _read_csv_slowly(text if text is not None else data.decode("ascii"), d, h, headers)
         except csv.Error as exc:
             raise FileProblem(f"cannot read the file as CSV: {exc}") from None
     return Table(path, headers, frame, rows, h + 1, encoding=used, delimiter=d)
