@@ -10,13 +10,15 @@ payments is matched both ways: every verdict must be the same.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from collectbot.models import BankLine, Customer, Invoice
+from test_matcher_properties import invoice_books
+
+from collectbot.models import BankLine, Customer
 from collectbot.reconcile import matcher
 from collectbot.reconcile.matcher import AMOUNT_NAME_THRESHOLD, NAME_THRESHOLD, match_lines
 
@@ -51,12 +53,10 @@ class GeneralInvoiceIndex(matcher.InvoiceIndex):
 
     def pay(self, invoice_id, amount):
         inv = self.by_id[invoice_id]
-        before = self.remaining[invoice_id]
-        self.by_amount[(inv.currency, before)].discard(invoice_id)
-        after = before - amount
-        self.remaining[invoice_id] = after
-        if after > 0:
-            self.by_amount[(inv.currency, after)].add(invoice_id)
+        own = self.by_customer[(inv.customer_id, inv.currency)]
+        kept = list(own)
+        super().pay(invoice_id, amount)
+        own[:] = kept  # the old index never dropped a settled invoice from its customer's list
 
     def open_of(self, customer_id, currency):
         return [i for i in self.by_customer.get((customer_id, currency), ()) if self.remaining[i] > 0]
@@ -79,16 +79,9 @@ class GeneralCustomerIndex(matcher.CustomerIndex):
 def general_subset_with_sum(candidates, target):
     """`subset_with_sum` with its search as a nested recursive function, as it was."""
     items = candidates[:matcher.SUBSET_LIMIT]
-    for iid, bal in items:
-        if bal == target:
-            return [iid]
-    total = Decimal(0)
-    for k, (_, bal) in enumerate(items):
-        total += bal
-        if total == target:
-            return [iid for iid, _ in items[: k + 1]]
-        if total > target:
-            break
+    quick = matcher.quick_subset(items, target)
+    if quick is not None:
+        return quick
     suffix = [Decimal(0)] * (len(items) + 1)
     for k in range(len(items) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + items[k][1]
@@ -154,16 +147,7 @@ def _variant(name: str, how: str) -> str:
 
 @st.composite
 def cases(draw):
-    n = draw(st.integers(min_value=1, max_value=14))
-    invoices = []
-    for k in range(n):
-        cust = draw(st.integers(min_value=0, max_value=len(NAMES) - 1))
-        bal = draw(money)
-        invoices.append(Invoice(
-            invoice_id=draw(st.sampled_from(["INV-", "A-", "", "BILL/"])) + str(1000 + k),
-            customer_id=f"c{cust}", due_date=date(2026, 9, 1) + timedelta(days=draw(st.integers(0, 60))),
-            amount=bal, balance=bal, currency=draw(st.sampled_from(["INR"] * 5 + ["USD"])),
-            customer_name=NAMES[cust]))
+    invoices = draw(invoice_books(tuple(NAMES), money, most=14, first=1000, currencies=("INR",) * 5 + ("USD",)))
     lines = []
     for k in range(draw(st.integers(min_value=1, max_value=12))):
         target = draw(st.sampled_from(invoices))

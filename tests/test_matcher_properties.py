@@ -16,19 +16,23 @@ money = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c).sca
 
 
 @st.composite
-def books(draw):
-    n = draw(st.integers(min_value=1, max_value=12))
+def invoice_books(draw, names=tuple(NAMES), amounts=money, *, most=12, first=100,
+                  currencies=("INR", "INR", "INR", "USD")):
+    """1..`most` open invoices of customers c0.. named `names`, numbered from `first` under
+    varied prefixes (unique ids), with balances from `amounts`."""
+    n = draw(st.integers(min_value=1, max_value=most))
     invoices = []
     for k in range(n):
-        cust = draw(st.integers(min_value=0, max_value=len(NAMES) - 1))
-        bal = draw(money)
+        cust = draw(st.integers(min_value=0, max_value=len(names) - 1))
+        bal = draw(amounts)
         invoices.append(Invoice(
-            invoice_id=draw(st.sampled_from(["INV-", "A-", "", "BILL/"])) + str(100 + k),
+            invoice_id=draw(st.sampled_from(["INV-", "A-", "", "BILL/"])) + str(first + k),
             customer_id=f"c{cust}", due_date=date(2026, 9, 1) + timedelta(days=draw(st.integers(0, 60))),
-            amount=bal, balance=bal, currency=draw(st.sampled_from(["INR", "INR", "INR", "USD"])),
-            customer_name=NAMES[cust]))
-    # unique ids (hypothesis may draw the same prefix+number only once per k, so they are unique already)
+            amount=bal, balance=bal, currency=draw(st.sampled_from(currencies)), customer_name=names[cust]))
     return invoices
+
+
+books = invoice_books
 
 
 @st.composite

@@ -552,14 +552,9 @@ def _name_keys(norm: str) -> set[str]:
 # ---------------------------------------------------------------------------- amounts
 
 
-def subset_with_sum(candidates: list[tuple[str, Decimal]], target: Decimal) -> list[str] | None:
-    """Invoices (oldest first) whose balances add up exactly to `target`, or None.
-
-    Prefers one invoice, then the oldest run of invoices (people pay the oldest first), then
-    the one subset found by a bounded depth-first search — None when two different subsets fit
-    (or the search ran out of budget): a guess is not a confident match. Exact Decimal arithmetic.
-    """
-    items = candidates[:SUBSET_LIMIT]
+def quick_subset(items: list[tuple[str, Decimal]], target: Decimal) -> list[str] | None:
+    """The first answers of `subset_with_sum`: one invoice with exactly `target`, else the oldest
+    run of invoices adding up to it; None to go on with the search."""
     for iid, bal in items:
         if bal == target:
             return [iid]
@@ -570,6 +565,20 @@ def subset_with_sum(candidates: list[tuple[str, Decimal]], target: Decimal) -> l
             return [iid for iid, _ in items[: k + 1]]
         if total > target:
             break
+    return None
+
+
+def subset_with_sum(candidates: list[tuple[str, Decimal]], target: Decimal) -> list[str] | None:
+    """Invoices (oldest first) whose balances add up exactly to `target`, or None.
+
+    Prefers one invoice, then the oldest run of invoices (people pay the oldest first), then
+    the one subset found by a bounded depth-first search — None when two different subsets fit
+    (or the search ran out of budget): a guess is not a confident match. Exact Decimal arithmetic.
+    """
+    items = candidates[:SUBSET_LIMIT]
+    quick = quick_subset(items, target)
+    if quick is not None:
+        return quick
     suffix = [ZERO] * (len(items) + 1)
     for k in range(len(items) - 1, -1, -1):
         suffix[k] = suffix[k + 1] + items[k][1]
