@@ -319,7 +319,5 @@ def effective_balances(state: State, invoices: list[Invoice], *, changed_only: b
     payments then costs a small dict instead of a subtraction per invoice."""
     paid = recorded_payments(state)
     zero = Decimal(0)
-    if changed_only:
-        return {i.invoice_id: min(i.balance, i.amount - paid.get(i.invoice_id, zero)) for i in invoices
-                if i.invoice_id in paid or i.balance > i.amount}
-    return {i.invoice_id: min(i.balance, i.amount - paid.get(i.invoice_id, zero)) for i in invoices}
+    return {i.invoice_id: min(i.balance, i.amount - paid.get(i.invoice_id, zero)) for i in invoices
+            if not changed_only or i.invoice_id in paid or i.balance > i.amount}

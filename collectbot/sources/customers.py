@@ -14,7 +14,7 @@ from ..config import SourceSpec
 from ..models import Customer, Invoice, RowError
 from . import parse
 from .columns import CUSTOMER_FIELDS, CUSTOMER_INDEX, CUSTOMER_SYNONYMS, resolve, slug, snake
-from .invoices import file_mtime, read_source
+from .invoices import _blanks, file_mtime, read_source
 from .tables import FileProblem
 
 _RESERVED = set(CUSTOMER_FIELDS) | set(Customer.__slots__)
@@ -73,7 +73,7 @@ def load_customer_file(spec: SourceSpec, region: str | None) -> tuple[dict[str, 
     first_row: dict[str, int] = {}
     # A row with an id or a name is not blank; only the others are looked at whole.
     filled = [True] * n
-    no_id = [i for i, cid in enumerate(ids) if not cid] if not all(ids) else []
+    no_id = _blanks(ids)
     if no_id:
         for i, any_cell in zip(no_id, (frame.iloc[no_id] != "").any(axis=1).tolist()):
             filled[i] = any_cell
