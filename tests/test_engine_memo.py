@@ -177,7 +177,7 @@ def test_a_lazy_context_builds_only_what_a_text_reads():
 
     built = []
 
-    def views():
+    def views(scope):
         built.append("invoices")
         return [{"invoice_id": "A"}, {"invoice_id": "B"}]
 

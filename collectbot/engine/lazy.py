@@ -20,9 +20,13 @@ class LazyContext(dict):
     A memo key (`expressions.memo_key`) reads only the names and attributes a text uses, and
     on a memo miss the text is rendered with just those names (`for_render`): a task's note
     `{{ customer.name }}: {{ invoices|length }} invoice(s)` never needs the views of the
-    invoices it counts. `lengths` answers `name|length` without building the list."""
+    invoices it counts. `lengths` answers `name|length` without building the list.
 
-    def __init__(self, cheap: dict[str, Any], makers: dict[str, Callable[[], Any]],
+    A maker is called with the context itself, so a subclass can keep one shared table of
+    makers and the state they read as attributes (the planner's `TaskScope`), rather than new
+    closures for every context."""
+
+    def __init__(self, cheap: dict[str, Any], makers: dict[str, Callable[[LazyContext], Any]],
                  lengths: dict[str, int] | None = None):
         super().__init__(cheap)
         self._makers = makers
@@ -32,7 +36,7 @@ class LazyContext(dict):
         make = self._makers.get(name)
         if make is None:
             raise KeyError(name)
-        value = self[name] = make()
+        value = self[name] = make(self)
         return value
 
     def full(self) -> dict[str, Any]:

@@ -665,8 +665,8 @@ class PlanSession:
 class TaskScope(LazyContext):
     """`LazyContext` of one task: `customer`, `today` and `business` at once; `invoice`,
     `previous`, `history` and `invoices` made from the session when first read. The makers are
-    shared functions of the scope (a planner makes one scope per task: 16k of them for a 100k
-    book, and four closures each were most of the cost of a task)."""
+    one shared table of functions of the scope (a planner makes one scope per task: 16k of them
+    for a 100k book, and four closures each were most of the cost of a task)."""
 
     _makers: dict[str, Callable[[TaskScope], Any]] = {
         "invoice": lambda sc: sc.session.invoice_view(sc.lead.invoice, sc.lead.customer),
@@ -680,13 +680,6 @@ class TaskScope(LazyContext):
                       business=session._business)
         self.session, self.lead, self.members = session, lead, members
         self.lengths = {"invoices": len(members)}
-
-    def __missing__(self, name: str) -> Any:
-        make = self._makers.get(name)
-        if make is None:
-            raise KeyError(name)
-        value = self[name] = make(self)
-        return value
 
 
 def address(inv: Invoice, cust: Customer, channel: str) -> str | None:
