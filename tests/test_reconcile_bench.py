@@ -22,3 +22,6 @@ def test_small_labelled_run(tmp_path, capsys):
     assert report["debits_ignored"] == kinds["debit"]["lines"]
     phases = report["phases_cpu_s"]  # --phases runs every step of the command on its own
     assert {"load_sources", "sync", "json"} <= set(phases) and all(v >= 0 for v in phases.values())
+    assert 0 < phases["ratio_load_and_sync_cpu"] < phases["ratio_total_cpu"]
+    # the read/write floor does the pandas floor's reads and more
+    assert report["floor_read_write_cpu_s"] > report["floor_pandas_cpu_s"]
