@@ -124,7 +124,7 @@ def _print_report(env: Env, report) -> None:
             ("Unmatched credits", report.unmatched, False)):
         if not entries:
             continue
-        env.print(_line_table(title, entries[:TABLE_ROWS], with_invoices=with_invoices))
+        env.print(_line_table(title, [e.as_dict() for e in entries[:TABLE_ROWS]], with_invoices=with_invoices))
         if len(entries) > TABLE_ROWS:
             env.print(f"… and {len(entries) - TABLE_ROWS} more (all of them: --json)")
     for err in report.errors:

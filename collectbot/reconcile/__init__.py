@@ -19,7 +19,8 @@ from typing import Any
 from ..config import Config
 from ..gcpause import gc_paused
 from ..models import BankLine, LoadResult
-from .matcher import LineMatch, MatchResult, match_lines
+from .entries import Entry, entries_json
+from .matcher import MatchResult, match_lines
 
 __all__ = ["ReconcileReport", "reconcile_files", "match_lines"]
 
@@ -43,9 +44,9 @@ class FileReport:
 class ReconcileReport:
     now: datetime
     dry_run: bool
-    matches: list[dict[str, Any]] = field(default_factory=list)
-    review: list[dict[str, Any]] = field(default_factory=list)
-    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    matches: list[Entry] = field(default_factory=list)
+    review: list[Entry] = field(default_factory=list)
+    unmatched: list[Entry] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)  # unreadable files/lines, bad source rows
     already_imported: list[dict[str, Any]] = field(default_factory=list)  # lines skipped: recorded before
     files: list[FileReport] = field(default_factory=list)
@@ -56,7 +57,7 @@ class ReconcileReport:
         return 1 if self.errors else 0
 
     def summary(self) -> dict[str, Any]:
-        applied = [Decimal(m["amount"]) for m in self.matches]
+        applied = [m.amount for m in self.matches]
         return {
             "files": len(self.files),
             "lines": sum(f.lines for f in self.files),
@@ -71,8 +72,9 @@ class ReconcileReport:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        doc = {"command": "reconcile", "now": self.now, "dry_run": self.dry_run, "matches": self.matches,
-               "review": self.review, "unmatched": self.unmatched, "already_imported": self.already_imported,
+        doc = {"command": "reconcile", "now": self.now, "dry_run": self.dry_run,
+               "matches": entries_json(self.matches), "review": entries_json(self.review),
+               "unmatched": entries_json(self.unmatched), "already_imported": self.already_imported,
                "errors": self.errors,
                "files": [f.as_dict() for f in self.files], "summary": self.summary()}
         if self.run_id is not None:
@@ -152,22 +154,14 @@ def _reconcile(config: Config, paths: list, now: datetime, report: ReconcileRepo
 def add_entries(report: ReconcileReport, result: MatchResult, ids: dict[int, int]) -> None:
     """The report's entries of one file's verdicts, `ids` giving each recorded line's payment id.
 
-    With the cyclic GC paused: a 100k-line statement makes a few hundred thousand small dicts
-    that all stay alive in the report, and the collector's rescans of them would free nothing
-    (this costs twice as much with the collector on)."""
+    With the cyclic GC paused: a 100k-line statement makes a hundred thousand entries that all
+    stay alive in the report, and the collector's rescans of them would free nothing."""
     with gc_paused():
-        for bucket, entries in ((report.matches, result.matches), (report.review, result.review),
-                                (report.unmatched, result.unmatched)):
-            bucket.extend(_entry(m, ids.get(m.position)) for m in entries)
+        for bucket, verdicts in ((report.matches, result.matches), (report.review, result.review),
+                                 (report.unmatched, result.unmatched)):
+            bucket.extend(Entry(m, ids.get(m.position)) for m in verdicts)
 
 
 def _line_dict(ln: BankLine) -> dict[str, Any]:
     return {"transaction_id": ln.transaction_id, "date": ln.date.isoformat(), "amount": str(ln.amount),
             "currency": ln.currency, "description": ln.description, "file": ln.file, "row": ln.row}
-
-
-def _entry(m: LineMatch, payment_id: int | None) -> dict[str, Any]:
-    d = m.as_dict()
-    if payment_id is not None:
-        d["payment_id"] = payment_id
-    return d
