@@ -14,6 +14,7 @@ import itertools
 import re
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +115,17 @@ class _Columns:
     def __init__(self, body: list[Row], mapping: dict[str, list[int]]):
         self.body = body
         self.mapping = mapping
+        self._cells = [cells for _, cells in body]
+        self._width = min(map(len, self._cells), default=0)  # every row has at least this many cells
         self._cache: dict[int, list[str]] = {}
 
     def _column(self, i: int) -> list[str]:
+        """The stripped cells of column `i`, "" where a short row has none."""
         if i not in self._cache:
-            self._cache[i] = [cells[i].strip() if i < len(cells) else "" for _, cells in self.body]
+            if i < self._width:  # the usual table: no row is short, so one C-level pass
+                self._cache[i] = list(map(str.strip, map(itemgetter(i), self._cells)))
+            else:
+                self._cache[i] = [cells[i].strip() if i < len(cells) else "" for cells in self._cells]
         return self._cache[i]
 
     def first(self, field: str) -> list[str | None]:
