@@ -63,7 +63,8 @@ class GeneralInvoiceIndex(matcher.InvoiceIndex):
 
 
 class GeneralCustomerIndex(matcher.CustomerIndex):
-    """Candidates as they were found before `_top_candidates`: Counter.most_common."""
+    """Candidates as they were found before `_top_candidates` (Counter.most_common), and the payer's
+    fit to named customers always scored."""
 
     def _candidates(self, norm):
         shared = Counter()
@@ -74,6 +75,15 @@ class GeneralCustomerIndex(matcher.CustomerIndex):
             floor = top[0][1]
             return sorted(c for c, n in top if n >= floor - 1)
         return super()._candidates(norm)
+
+    def fits_any(self, payer, candidates, threshold):
+        """Before the exact-name shortcut: every pair scored."""
+        norm = self._forms_of(payer)[0]
+        memo = self._pair_scores.get(norm)
+        if memo is None or not all(c in memo for c in candidates):
+            self._score(norm, sorted(candidates))
+            memo = self._pair_scores[norm]
+        return any(memo[c] is not None and memo[c] >= threshold for c in candidates)
 
 
 def general_subset_with_sum(candidates, target):
@@ -188,3 +198,15 @@ def test_ascii_text_upper_cased_first_splits_into_the_same_pieces(text):
     # InvoiceIndex._scan upper-cases an ASCII text before splitting it: the pieces must be those of
     # the text as written, each segment upper-cased, separators untouched
     assert matcher._PIECE_RE.findall(text.upper()) == [(seg.upper(), sep) for seg, sep in matcher._PIECE_RE.findall(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(NAMES + ["", "M/S", "Unknown Remitter"]),
+       st.sampled_from(["plain", "upper", "typo", "short", "ms"]),
+       st.sets(st.integers(0, len(NAMES) - 1), min_size=1, max_size=3), st.sampled_from([0, 79.5, 80, 92, 100, 101]))
+def test_a_payer_fits_named_customers_as_when_every_pair_is_scored(name, how, named, threshold):
+    customers = {f"c{k}": Customer(f"c{k}", name=n) for k, n in enumerate(NAMES)}
+    payer = _variant(name, how)
+    candidates = {f"c{k}" for k in named}
+    fast = matcher.CustomerIndex(customers, []).fits_any(payer, candidates, threshold)
+    assert fast == GeneralCustomerIndex(customers, []).fits_any(payer, candidates, threshold)

@@ -450,8 +450,16 @@ class CustomerIndex:
     def fits_any(self, payer: str, candidates: set[str], threshold: float) -> bool:
         """Whether the name of one of `candidates` scores at least `threshold` against `payer`:
         what `scores()` tells, as a yes/no, without building and sorting its list (asked once
-        per line that names an invoice). Each pair is still scored once per run, by `_score`."""
+        per line that names an invoice). Each pair is still scored once per run, by `_score`.
+
+        A payer whose name normalises to exactly a candidate's name fits without scoring: the
+        score of a name against itself is 100 (the usual line: the invoice's customer pays it)."""
         norm = self._forms_of(payer)[0]
+        if norm and threshold <= 100:
+            names = self.names
+            for c in candidates:
+                if names.get(c) == norm:
+                    return True
         memo = self._pair_scores.get(norm)
         if memo is None or not all(c in memo for c in candidates):
             self._score(norm, sorted(candidates))
