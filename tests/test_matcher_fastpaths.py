@@ -64,7 +64,7 @@ class GeneralInvoiceIndex(matcher.InvoiceIndex):
 
 class GeneralCustomerIndex(matcher.CustomerIndex):
     """Candidates as they were found before `_top_candidates` (Counter.most_common), and the payer's
-    fit to named customers always scored."""
+    fit to named or preferred customers always scored."""
 
     def _candidates(self, norm):
         shared = Counter()
@@ -75,6 +75,15 @@ class GeneralCustomerIndex(matcher.CustomerIndex):
             floor = top[0][1]
             return sorted(c for c, n in top if n >= floor - 1)
         return super()._candidates(norm)
+
+    def best(self, payer, preferred=frozenset()):
+        """Before the exact-name shortcut for one preferred customer: the preferred always scored."""
+        norm, light = self._forms_of(payer)
+        if norm and preferred:
+            found = self._pick(norm, light, sorted(preferred))
+            if found[0] is not None and found[1] >= AMOUNT_NAME_THRESHOLD:
+                return found
+        return super().best(payer)
 
     def fits_any(self, payer, candidates, threshold):
         """Before the exact-name shortcut: every pair scored."""
@@ -210,3 +219,16 @@ def test_a_payer_fits_named_customers_as_when_every_pair_is_scored(name, how, na
     candidates = {f"c{k}" for k in named}
     fast = matcher.CustomerIndex(customers, []).fits_any(payer, candidates, threshold)
     assert fast == GeneralCustomerIndex(customers, []).fits_any(payer, candidates, threshold)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(NAMES + ["", "M/S", "Unknown Remitter"]),
+       st.sampled_from(["plain", "upper", "typo", "short", "ms"]),
+       st.sets(st.integers(0, len(NAMES)), max_size=2))
+def test_the_best_customer_for_a_payer_is_the_one_found_when_every_pair_is_scored(name, how, preferred):
+    # two customers whose names normalise alike (`bansal sons`): a tie no shortcut may break
+    customers = {f"c{k}": Customer(f"c{k}", name=n) for k, n in enumerate(NAMES + ["Bansal and Sons"])}
+    payer = _variant(name, how)
+    wanted = {f"c{k}" for k in preferred}
+    fast = matcher.CustomerIndex(customers, []).best(payer, wanted)
+    assert fast == GeneralCustomerIndex(customers, []).best(payer, wanted)

@@ -423,6 +423,10 @@ class CustomerIndex:
         if not norm:
             return None, 0.0
         if preferred:  # owed exactly this amount: a slightly weaker name is enough
+            if len(preferred) == 1:  # the usual case; its name may be the payer's exactly (score 100)
+                only = next(iter(preferred))
+                if self.names.get(only) == norm:
+                    return only, 100.0
             found = self._pick(norm, light, sorted(preferred))
             if found[0] is not None and found[1] >= AMOUNT_NAME_THRESHOLD:
                 return found
