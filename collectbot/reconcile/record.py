@@ -127,6 +127,7 @@ def _record(state: State, result: MatchResult, *, file: str, now: datetime, run_
         known = _existing_keys(conn, keys)
         next_id = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM payments").fetchone()[0] or 0) + 1
         payments, allocations, tasks, events = [], [], [], []
+        days: dict = {}  # date -> ISO text: a statement has few distinct dates
         for verdict, key in zip(verdicts, keys):
             if key in known:
                 continue
@@ -135,21 +136,25 @@ def _record(state: State, result: MatchResult, *, file: str, now: datetime, run_
             status = "matched" if verdict.applied else ("review" if verdict.confidence else "unmatched")
             payment_id = next_id
             next_id += 1
-            payments.append((payment_id, key, ln.transaction_id, ln.file or file, ln.row, ln.date.isoformat(),
-                             str(ln.amount), ln.currency, ln.payer, ln.description, ln.reference, status, stamp,
-                             run_id))
+            day = days.get(ln.date)
+            if day is None:
+                day = days[ln.date] = ln.date.isoformat()
+            amount = str(ln.amount)
+            payments.append((payment_id, key, ln.transaction_id, ln.file or file, ln.row, day, amount, ln.currency,
+                             ln.payer, ln.description, ln.reference, status, stamp, run_id))
             summary.payments += 1
             summary.payment_ids[verdict.position] = payment_id
-            for invoice_id, amount in verdict.allocations.items():
-                allocations.append((payment_id, invoice_id, str(amount), verdict.confidence or "low",
-                                    verdict.method, 1 if verdict.applied else 0, stamp))
+            allocated = [(invoice_id, str(part)) for invoice_id, part in verdict.allocations.items()]
+            confidence, applied = verdict.confidence or "low", 1 if verdict.applied else 0
+            for invoice_id, part in allocated:
+                allocations.append((payment_id, invoice_id, part, confidence, verdict.method, applied, stamp))
             if status == "matched":
                 summary.applied += 1
             else:
                 setattr(summary, status, getattr(summary, status) + 1)
                 tasks.append(_task_row("review" if status == "review" else "unmatched_payment", verdict, key,
                                        payment_id, stamp))
-            events.extend(_payment_events(verdict, payment_id, status, stamp))
+            events.extend(_payment_events(verdict, payment_id, status, stamp, amount, allocated))
         conn.executemany(
             "INSERT INTO payments(id, line_key, transaction_id, file, row, date, amount, currency, payer, "
             "description, reference, status, imported_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,16 +200,17 @@ def _task_row(kind: str, verdict: LineMatch, key: str, payment_id: int, stamp: s
 _EVENT_KINDS = {"matched": "payment", "review": "payment_suggested", "unmatched": "payment_unmatched"}
 
 
-def _payment_events(verdict: LineMatch, payment_id: int, status: str, stamp: str) -> list[tuple]:
+def _payment_events(verdict: LineMatch, payment_id: int, status: str, stamp: str, amount: str,
+                    allocated: list[tuple[str, str]]) -> list[tuple]:
     """One event per payment (its allocations in the data; `history` also lists each allocation),
     plus a `customer_credit` event for an overpayment's excess.
 
     The data says what happened to the payment; what the line said (date, payer, text, file,
     row) is in its `payments` row, found by `payment_id` — not copied here, because a 100k-line
-    statement would otherwise write the same text twice (about 20 MB more to the state file)."""
-    ln = verdict.line
-    data = payment_event_json(payment_id, str(ln.amount), ln.currency, verdict.method, verdict.confidence,
-                              [(k, str(v)) for k, v in verdict.allocations.items()])
+    statement would otherwise write the same text twice (about 20 MB more to the state file).
+    `amount` and `allocated` are the line's amount and its (invoice, amount) pairs as stored text."""
+    data = payment_event_json(payment_id, amount, verdict.line.currency, verdict.method, verdict.confidence,
+                              allocated)
     first = next(iter(verdict.allocations), verdict.invoice_ids[0] if verdict.invoice_ids else None)
     rows = [(stamp, _EVENT_KINDS[status], first, verdict.customer_id, data)]
     if verdict.applied and verdict.excess > 0:
