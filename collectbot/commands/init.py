@@ -22,7 +22,7 @@ from ..config import CONFIG_FILENAME
 from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
 
 _RELATIVE_DATE = re.compile(r"\btoday(?:([+-])(\d+))?\b")
-_DATED_FILES = ("invoices.csv",)  # files whose `today±N` tokens become dates
+_DATED_FILES = ("invoices.csv", "bank.csv")  # files whose `today±N` tokens become dates
 
 
 def relative_dates(text: str, today: date) -> str:
@@ -75,7 +75,8 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Write a runnable example workspace: config, playbooks, templates, a sample invoice book."""
+        """Write a runnable example workspace: config, playbooks, templates, a sample invoice book
+        and a bank statement that pays some of it."""
 
         def body(env: Env) -> int:
             target = directory.expanduser().resolve()
@@ -91,10 +92,12 @@ def register(app: typer.Typer) -> None:
                 return ExitCode.BAD_INPUT
             shown = _shown(target)
             cfg = f"{shown}/{CONFIG_FILENAME}" if shown != "." else CONFIG_FILENAME
+            statement = f"{shown}/bank.csv" if shown != "." else "bank.csv"  # a file argument: from here
             next_steps = [
                 f"collectbot -c {cfg} check",
                 f"collectbot -c {cfg} preview --days 30",
                 f"collectbot -c {cfg} run",
+                f"collectbot -c {cfg} reconcile {statement}",
                 f"collectbot -c {cfg} explain INV-1007",
                 f"collectbot -c {cfg} queue",
             ]
