@@ -287,8 +287,8 @@ def _numeric_ok(segs: list[str], norm: list[str], i: int, j: int, whole: bool, a
     """A purely numeric invoice key found in text: is it really an invoice number?
 
     Yes after an invoice-ish word (`INV 42`, `#42`, `No. 42`) or when it is the whole reference.
-    Otherwise only a longish number (5-8 digits) that does not follow a cheque/UTR/account word
-    and is neither a date nor the line's own amount.
+    Otherwise only a longish number (5-8 digits, leading zeros not counted) that does not follow
+    a cheque/UTR/account word and is neither a date nor the line's own amount.
     """
     if whole and i == 0 and j == len(segs):
         return True
@@ -298,7 +298,8 @@ def _numeric_ok(segs: list[str], norm: list[str], i: int, j: int, whole: bool, a
     if prev in BLOCKING_WORDS or (prev == "C" and i > 1 and segs[i - 2] == "A"):  # A/C 1234
         return False
     raw = "".join(segs[i:j])
-    if len(raw) < SHORT_NUMERIC or len(raw) >= LONG_DIGITS:
+    # short counts the digits that make the number (`00000042` is 42: two digits, not eight)
+    if len("".join(norm[i:j])) < SHORT_NUMERIC or len(raw) >= LONG_DIGITS:
         return False
     if j - i == 1:
         amount_digits = {str(int(abs(amount))), f"{abs(amount):f}".replace(".", "")}
