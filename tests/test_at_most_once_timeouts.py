@@ -16,8 +16,9 @@ NOW = "2026-11-24T10:00"
 
 
 def test_a_timeout_is_uncertain_and_not_sent_again(provider_server, tmp_path):
-    config = write_workspace(tmp_path / "ws", provider_server.url)  # channel timeout: 2 s
-    provider_server.script(PATEL, {"delay": 3.5})  # answers only after the client gave up
+    config = write_workspace(tmp_path / "ws", provider_server.url)
+    config.write_text(config.read_text().replace("timeout: 2\n", "timeout: 0.5\n"))  # channel timeout 0.5 s
+    provider_server.script(PATEL, {"delay": 1.5})  # answers only after the client gave up
     code, doc, _ = cli(config, "run", now=NOW)
     assert code == 1  # finished, but something needs the owner's attention
     by_to = {m["to"]: m for m in doc["messages"]}
@@ -53,10 +54,14 @@ def test_a_refused_connection_is_retried_then_failed_and_sent_by_the_next_run(pr
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
     config = write_workspace(tmp_path / "ws", closed, limits="  concurrency: 1\n")
+    # two tries per message keep the real backoff short (one wait of 0.25-0.5 s a message)
+    config.write_text(config.read_text().replace("    timeout: 2\n  sms:", "    timeout: 2\n    max_tries: 2\n  sms:"))
     code, doc, _ = cli(config, "run", now=NOW)
     assert code == 1
     assert {m["status"] for m in doc["messages"]} == {"failed"}
-    assert all(m.get("attempts", 4) > 1 for m in doc["messages"])  # retried within the run
+    # a refused connection never left: retried within the run, up to max_tries, and recorded so
+    tries = db_rows(config, "SELECT attempts FROM messages WHERE status = 'failed'")
+    assert [r["attempts"] for r in tries] == [2] * len(doc["messages"]) and len(tries) == 2
     # the provider is back: the next run sends each failed message once
     config.write_text(config.read_text().replace(closed, provider_server.url))
     code, doc, _ = cli(config, "run", now="2026-11-24T11:00")

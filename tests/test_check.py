@@ -130,7 +130,10 @@ def test_no_config_exits_2(tmp_path):
 
 def test_json_stdout_is_one_document(demo):
     result = runner.invoke(app, ["-c", str(demo), "check", "--json"])
-    json.loads(result.stdout)  # nothing else on stdout
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)  # raises if anything but one JSON document is on stdout
+    assert isinstance(doc, dict) and doc["problems"] == [] and doc["errors"] == []
+    assert doc["summary"]["invoices"] > 0  # the report of the demo workspace, not an empty shell
 
 
 def test_example_workspace_checks_clean():

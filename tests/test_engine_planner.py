@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from test_engine_book import IST, NOW, NY, STANDARD, UTC, book, customer, invoice, sent, setup, summary
 
-from collectbot.engine import PERMANENT_SKIPS, SentMessage, plan
+from collectbot.engine import SentMessage, plan
 
 
 @pytest.fixture
@@ -463,8 +463,22 @@ def test_plan_is_pure(ws):
     assert snapshot == (list(inp.invoices), {k: list(v) for k, v in inp.touches.items()}, dict(inp.balances))
 
 
-def test_permanent_skip_reasons_are_the_contracts(ws):
-    assert {"superseded", "no_address", "opted_out", "condition_false"} == set(PERMANENT_SKIPS)
+def test_a_permanent_skip_is_recorded_for_good_and_a_waiting_skip_is_tried_again(make_workspace):
+    """Globex INV-003 is due 2026-03-07: at Tuesday 2026-03-10 its `heads-up` (due-3d) is superseded
+    by `day-3` (due+3d = 03-10). At 20:00 the business is closed (09:00-18:00), so `day-3` waits."""
+    ws = make_workspace()
+    code, doc = ws.json("run", now="2026-03-10T20:00:00")
+    assert code == 0 and doc["messages"] == []
+    reasons = {(s["invoice_id"], s["step"]): s["reason"] for s in doc["skipped"]}
+    assert reasons[("INV-003", "heads-up")] == "superseded" and reasons[("INV-003", "day-3")] == "outside_hours"
+    touches = ws.touches()
+    assert touches[("INV-003", "heads-up")]["status"] == "superseded"  # permanent: in the ledger for good
+    assert ("INV-003", "day-3") not in touches  # waiting: nothing recorded, the next run decides again
+    # Wednesday 10:00, open: the waiting step goes; the superseded one is never sent
+    code, doc = ws.json("run", now="2026-03-11T10:00:00")
+    steps = {(i, step) for m in doc["messages"] for i in m["invoice_ids"] for step in m["steps"]}
+    assert ("INV-003", "day-3") in steps and ("INV-003", "heads-up") not in steps
+    assert ws.touches()[("INV-003", "heads-up")]["status"] == "superseded"
 
 
 def test_planning_leaves_the_garbage_collector_as_it_found_it(ws):
