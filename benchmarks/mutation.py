@@ -15,7 +15,8 @@ A line marked `# pragma: no mutate` is not mutated.
 The mutant's module is written into a private copy of the checkout (one per job) and the tests
 that ran that line, as found by one coverage run of the whole suite, run against it with
 `pytest -x`; the copy is on PYTHONPATH, so the CLI started by a test as a process runs the
-mutant too. A line no in-process test ran is tried against the tests that start processes.
+mutant too. A line no test ran in-process (run only at import, or only by a CLI process) is
+tried against the whole suite.
 A mutant is *killed* when a test fails (or it runs past the time limit), *survived* otherwise.
 
 The score (killed / all) and every survivor (file:line, the change, the line) are printed,
@@ -43,8 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT  # the checkout as it was when the run started (a snapshot: edits meanwhile do not leak in)
 CORE = ("collectbot/engine", "collectbot/ledger.py", "collectbot/sync.py", "collectbot/reconcile/matcher.py",
         "collectbot/sources/parse.py", "collectbot/render.py")
-PROCESS_TESTS = ("tests/test_processes.py", "tests/test_channels_e2e.py", "tests/test_cli_exit.py",
-                 "tests/test_state.py")
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "mutants", "out", "__pycache__", ".hypothesis", "*.db")
 
 
@@ -185,14 +184,30 @@ def mutated_source(path: Path, m: Mutant) -> str:
 
 # ---------------------------------------------------------------- which tests ran which line
 
+PLUGIN = """
+import coverage
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):  # each test's lines under its own context: the test's id
+    cov = coverage.Coverage.current()
+    if cov is not None:
+        cov.switch_context(item.nodeid.split("[")[0])
+"""
+
+
 def coverage_map(python: str, workdir: Path) -> dict[str, dict[int, list[str]]]:
-    """{file: {line: [test node ids]}} from one run of the suite under coverage."""
+    """{file: {line: [test ids]}} from one run of the suite under coverage (parameters folded)."""
     rc = workdir / ".coveragerc"
-    rc.write_text("[run]\nsource = collectbot\ndynamic_context = test_function\n"
-                  f"data_file = {workdir / '.coverage'}\n")
-    env = dict(os.environ, PYTHONPATH=str(SRC))
-    subprocess.run([python, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", "-q", "-x",
-                    "-p", "no:cacheprovider"], cwd=SRC, env=env, check=True, stdout=subprocess.DEVNULL)
+    rc.write_text(f"[run]\nsource = collectbot\ndata_file = {workdir / '.coverage'}\n")
+    (workdir / "mutation_contexts.py").write_text(PLUGIN)
+    env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{workdir}")
+    done = subprocess.run([python, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", "-q",
+                           "-p", "no:cacheprovider", "-p", "mutation_contexts"], cwd=SRC, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if done.returncode != 0:  # a red suite kills every mutant: the score would mean nothing
+        raise SystemExit("the suite does not pass as it is; fix it first:\n" + done.stdout.decode()[-3000:])
     import coverage
 
     data = coverage.CoverageData(basename=str(workdir / ".coverage"))
@@ -201,27 +216,16 @@ def coverage_map(python: str, workdir: Path) -> dict[str, dict[int, list[str]]]:
     for measured in data.measured_files():
         rel = str(Path(measured).resolve().relative_to(SRC))
         by_line = data.contexts_by_lineno(measured)
-        result[rel] = {line: sorted(node_id(c) for c in ctxs if c) for line, ctxs in by_line.items()}
+        result[rel] = {line: sorted(c for c in ctxs if c) for line, ctxs in by_line.items()}
     return result
 
 
-def node_id(context: str) -> str:
-    """'tests.test_sync.test_x' or 'tests.test_sync.TestA.test_x' -> 'tests/test_sync.py::…'."""
-    parts = context.split(".")
-    for base in (SRC, SRC / "tests"):  # tests/ is not a package: pytest imports `test_sync`
-        for cut in range(len(parts) - 1, 0, -1):
-            module = base.joinpath(*parts[:cut]).with_suffix(".py")
-            if module.exists():
-                return f"{module.relative_to(SRC)}::{'::'.join(parts[cut:])}"
-    raise SystemExit(f"cannot tell which test {context!r} is")
-
-
 def tests_for(m: Mutant, cover: dict[str, dict[int, list[str]]], tree_lines: dict[str, dict[int, range]]) -> list[str]:
-    """The tests that ran any line of the mutated statement."""
+    """The tests that ran any line of the mutated statement; none known (a line run only at import,
+    or only by a test that starts the CLI as a process): the whole suite."""
     lines = tree_lines[m.file].get(m.line, range(m.line, m.line + 1))
     by_line = cover.get(m.file, {})
-    ids = sorted({t for line in lines for t in by_line.get(line, ())})
-    return ids or list(PROCESS_TESTS)
+    return sorted({t for line in lines for t in by_line.get(line, ())})
 
 
 def statement_lines(path: Path) -> dict[int, range]:
