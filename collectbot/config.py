@@ -501,6 +501,9 @@ def _business(ck: _Checker, top: LineDict) -> Business:
                 else:
                     days.append(wd)
             hours.days = tuple(sorted(set(days)))
+            if not whm["days"]:
+                ck.error("business.working_hours.days", _line(whm, "days"),
+                         "no working day is listed, so no message could ever be sent; list the days (mon..sun)")
         if hours.start >= hours.end:
             ck.error("business.working_hours", _line(merged, "working_hours"), "start must be before end")
         b.working_hours = hours

@@ -209,3 +209,17 @@ def test_no_playbooks_warns(tmp_path):
 def test_missing_config_file_says_what_to_do(tmp_path):
     config, problems = read_config(tmp_path / "collectbot.yaml")
     assert config is None and "collectbot init" in problems[0].message
+
+
+def test_a_working_week_with_no_day_is_an_error(tmp_path):
+    # `days: []` would leave no moment at which a message may go: every reminder would wait forever
+    path = write(tmp_path, d("""\
+        business:
+          timezone: Asia/Kolkata
+          working_hours: {start: "09:00", end: "18:00", days: []}
+        sources: {invoices: i.csv}
+        playbooks: [playbooks/*.yaml]
+        """), p="name: p\nsteps:\n" + STEP)
+    found = {key: (line, message) for _, line, key, message, _ in problems_of(path)}
+    line, message = found["business.working_hours.days"]
+    assert line == 3 and "no working day" in message
