@@ -18,9 +18,12 @@ that ran that line, as found by one coverage run of the whole suite, run against
 mutant too. A line no test ran in-process (run only at import, or only by a CLI process) is
 tried against the whole suite.
 A mutant is *killed* when a test fails (or it runs past the time limit), *survived* otherwise.
+A survivor that cannot change what collectbot does (a memo table filled again, a cache's size)
+is *equivalent* when benchmarks/mutation_equivalent.txt lists it with the reason.
 
-The score (killed / all) and every survivor (file:line, the change, the line) are printed,
-and the whole result is written as JSON (`--out`). Not a unit test: it takes minutes.
+The score is killed / (all − equivalent), the usual definition; the share of all mutants killed
+is printed beside it, and every survivor (file:line, the change, the line). The whole result is
+written as JSON (`--out`). Not a unit test: a full run takes about 1.5 hours on 2 cores.
 """
 
 from __future__ import annotations
@@ -165,6 +168,17 @@ def find_mutants(files: list[Path]) -> list[Mutant]:
     return found
 
 
+def keys(mutants) -> list[tuple[str, str, str, int]]:
+    """A mutant's identity across edits elsewhere in its file: (file, line text, change, n-th such)."""
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for m in mutants:
+        k = (m.file, m.source_line, m.what)
+        seen[k] = seen.get(k, -1) + 1
+        out.append((*k, seen[k]))
+    return out
+
+
 def mutated_source(path: Path, m: Mutant) -> str:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = list(ast.walk(tree))
@@ -180,6 +194,25 @@ def mutated_source(path: Path, m: Mutant) -> str:
                         if item is target:
                             value[k] = replacement
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+# ---------------------------------------------------------------- survivors that change nothing
+
+EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.txt"
+
+
+def load_equivalent() -> set[tuple[str, str, str]]:
+    """(file, change, line text) of the mutants that cannot change what collectbot does, each
+    with its reason in the file: `file | change | line text | why`."""
+    found = set()
+    if EQUIVALENT.exists():
+        for raw in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+            if raw.strip() and not raw.startswith("#"):
+                file, what, line, why = (x.strip() for x in raw.split(" | ", 3))
+                if not why:
+                    raise SystemExit(f"{EQUIVALENT.name}: no reason given for {raw!r}")
+                found.add((file, what, line))
+    return found
 
 
 # ---------------------------------------------------------------- which tests ran which line
@@ -292,10 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(p for m in args.modules for p in ([SRC / m] if m.endswith(".py") else (SRC / m).rglob("*.py")))
     mutants = find_mutants(files)
     total_found = len(mutants)
-    if args.retest:
+    if args.retest:  # what the last run killed stays killed when its line is unchanged; the rest runs
         previous = json.loads(args.retest.read_text())
-        again = {(s["file"], s["index"], s["variant"]) for s in previous["mutants"] if s["status"] == "survived"}
-        mutants = [m for m in mutants if (m.file, m.index, m.variant) in again]
+        before = {k: s for k, s in zip(keys(Mutant(**s) for s in previous["mutants"]), previous["mutants"])}
+        for m, k in zip(mutants, keys(mutants)):
+            if k in before and before[k]["status"].startswith("killed"):
+                m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
     elif args.sample and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
     if args.list:
@@ -305,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
         return 0
 
-    print(f"{len(mutants)} mutants (of {total_found}) over {len(files)} files; coverage run of the suite…",
+    todo = [m for m in mutants if m.status == "pending"]
+    print(f"{len(todo)} mutants to try (of {len(mutants)}) over {len(files)} files; coverage run of the suite…",
           flush=True)
     cover_file = args.out.with_name("coverage-map.json")
     if args.reuse_coverage and cover_file.exists():
@@ -335,13 +371,17 @@ def main(argv: list[str] | None = None) -> int:
         if m.status == "survived":
             print(f"  survived  {m.file}:{m.line}  {m.what}  |  {m.source_line[:60]}", flush=True)
         if done % 25 == 0:
-            print(f"  … {done}/{len(mutants)} in {time.monotonic() - started:.0f} s", flush=True)
+            print(f"  … {done}/{len(todo)} in {time.monotonic() - started:.0f} s", flush=True)
         return m
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        list(pool.map(one, mutants))
+        list(pool.map(one, todo))
     shutil.rmtree(work, ignore_errors=True)
 
+    equivalent = load_equivalent()
+    for m in mutants:
+        if m.status == "survived" and (m.file, m.what, m.source_line) in equivalent:
+            m.status = "equivalent"
     killed = [m for m in mutants if m.status.startswith("killed")]
     survived = [m for m in mutants if not m.status.startswith("killed")]
     per_file: dict[str, list[int]] = {}
@@ -352,16 +392,20 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for f, (k, n) in sorted(per_file.items()):
         print(f"  {f:42} {k:5}/{n:<5} {100 * k / n:5.1f} %")
-    score = 100 * len(killed) / max(1, len(mutants))
     errors = [m for m in mutants if m.status.startswith("error")]
     if errors:
         print(f"{len(errors)} mutants could not be tried (pytest errors above): the score below is not valid")
-    print(f"mutation score: {len(killed)}/{len(mutants)} killed = {score:.1f} %"
-          f" ({time.monotonic() - started:.0f} s, {args.jobs} jobs)")
-    for m in survived:
-        print(f"  {m.status:9} {m.file}:{m.line}  {m.what}  |  {m.source_line[:70]}")
+    n_equivalent = sum(m.status == "equivalent" for m in mutants)
+    raw = 100 * len(killed) / max(1, len(mutants))
+    score = 100 * len(killed) / max(1, len(mutants) - n_equivalent)
+    print(f"killed {len(killed)} of {len(mutants)} mutants ({raw:.1f} %); {n_equivalent} survivors are listed as "
+          f"equivalent in {EQUIVALENT.name} ({time.monotonic() - started:.0f} s, {args.jobs} jobs)")
+    print(f"mutation score (killed / mutants not equivalent): {score:.1f} %")
+    for m in sorted(survived, key=lambda m: (m.status, m.file, m.line)):
+        print(f"  {m.status:10} {m.file}:{m.line}  {m.what}  |  {m.source_line[:70]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"score": round(score, 2), "killed": len(killed), "mutants": [asdict(m) for m in mutants],
+    args.out.write_text(json.dumps({"score": round(score, 2), "raw": round(raw, 2), "killed": len(killed),
+                                    "equivalent": n_equivalent, "mutants": [asdict(m) for m in mutants],
                                     "found": total_found, "sample": args.sample, "seed": args.seed}, indent=1))
     return 0
 
