@@ -1,9 +1,9 @@
 """The planner's fast paths decide exactly what its general path decides.
 
-`PlanSession.plan_invoices` inlines the first rules of `plan_invoice`; `take_lead` replaces
-`pick` when the latest due step has no `if`; `Renderer.text` fills plain texts and
-`Renderer.condition` compares `field OP constant` without Jinja (and the planner skips its memo
-for both).
+`PlanSession.plan_invoices` inlines the first rules of planning an invoice (`Reference` below
+plans each one plainly); `take_lead` replaces `pick` when the latest due step has no `if`;
+`Renderer.text` fills plain texts and `Renderer.condition` compares `field OP constant` without
+Jinja (and the planner skips its memo for both).
 `Reference` below turns all three off, and random books must give identical plans (every
 message, task, skip with its detail, error) both ways.
 """
@@ -22,11 +22,20 @@ from collectbot.render import Renderer
 
 
 class Reference(PlanSession):
-    """The general path only: one `plan_invoice` per invoice, and `pick` for every invoice."""
+    """The general path only: each invoice planned plainly (stop rules, playbook, steps, nothing
+    inlined), and `pick` for every invoice."""
 
     def plan_invoices(self, invoices):
         for inv in invoices:
-            self.plan_invoice(inv)
+            cust = self.customer(inv)
+            stop = self.stop_reason(inv)
+            if stop:
+                self.plan.stopped[inv.invoice_id] = stop
+                continue
+            pb = self.choose_playbook(inv, cust)
+            if pb is not None:
+                self.plan.playbook_of[inv.invoice_id] = pb.name
+                self.plan_steps(inv, cust, pb)
 
     def take_lead(self, inv, cust, pb, ds):
         self.pick(inv, cust, pb, ds.due)

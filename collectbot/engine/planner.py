@@ -168,10 +168,10 @@ class PlanSession:
         return p
 
     def plan_invoices(self, invoices: list[Invoice]) -> None:
-        """`plan_invoice` for each invoice, with its first steps inlined: this loop runs once per
+        """Plan each invoice: stop rules, playbook, then its steps. This loop runs once per
         invoice of the book (100k), and most invoices stop at a lookup (settled, held) or take
-        the shared `DueSteps` of their dates. Same decisions as `plan_invoice`, which stays the
-        reference (tests/test_engine_fastpath.py runs books through both)."""
+        the shared `DueSteps` of their dates, so the first rules are inlined. Same decisions as
+        the plain reference in tests/test_engine_fastpath.py, which runs books through both."""
         customers = self.inp.customers
         balances = self.inp.balances
         held_invoices, held_customers = self.inp.held_invoices, self.inp.held_customers
@@ -199,20 +199,6 @@ class PlanSession:
                 continue
             playbook_of[iid] = pb.name
             self.plan_steps(inv, cust, pb)
-
-    def plan_invoice(self, inv: Invoice) -> None:
-        """Plan one invoice: stop rules, playbook, then its steps (the reference for `plan_invoices`)."""
-        iid = inv.invoice_id
-        cust = self.customer(inv)
-        stop = self.stop_reason(inv)
-        if stop:
-            self.plan.stopped[iid] = stop
-            return
-        pb = self.choose_playbook(inv, cust)
-        if pb is None:
-            return
-        self.plan.playbook_of[iid] = pb.name
-        self.plan_steps(inv, cust, pb)
 
     def plan_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> None:
         """The invoice's steps under `pb`: undated ones are skipped, the due ones go to `pick`."""
