@@ -119,11 +119,6 @@ def test_ready_made_playbooks_are_valid_with_the_workspace_templates(tmp_path, n
     assert compile_problems(cfg) == []
 
 
-def _has_command(name: str) -> bool:
-    return name in runner.invoke(app, ["--help"]).output
-
-
-@pytest.mark.skipif(not _has_command("preview"), reason="the preview command is not registered yet")
 def test_demo_preview_shows_email_whatsapp_sms_and_task(tmp_path):
     assert init(tmp_path).exit_code == 0
     cfg = str(tmp_path / "demo" / "collectbot.yaml")
