@@ -55,3 +55,25 @@ def test_a_plain_task_note_gets_the_invoice_it_names(make_workspace):
     # a note of plain fields only is filled without Jinja; `invoice` must still be built for it
     ws = make_workspace(playbooks={"standard.yaml": playbook_with_note("Call about {{ invoice.invoice_id }}")})
     assert umbrella_task(ws)["note"] == "Call about INV-005"
+
+
+def test_a_task_for_several_invoices_leads_with_the_most_overdue(make_workspace):
+    # Umbrella also has INV-013, due 2026-02-10 (28 days overdue at NOW, INV-005 is 18): one
+    # day-14 task covers both, and its `invoice` is the most overdue one, INV-013.
+    from conftest import DEFAULT_INVOICES
+
+    rows = [dict(r) for r in DEFAULT_INVOICES]
+    rows.append(dict(rows[4], invoice_id="INV-013", issue_date="2026-01-10", due_date="2026-02-10"))
+    ws = make_workspace(invoices=rows,
+                        playbooks={"standard.yaml": playbook_with_note("{{ invoice.invoice_id }} of {{ invoices|length }}")})
+    code, doc = ws.json("preview")
+    [task] = [t for t in doc["tasks"] if "INV-005" in t["invoice_ids"]]
+    assert sorted(task["invoice_ids"]) == ["INV-005", "INV-013"]
+    assert task["note"] == "INV-013 of 2"
+
+
+def test_a_superseded_step_says_which_step_superseded_it(workspace):
+    # Initech's INV-004 (due 03-03): day-7 (03-10) is due now, so heads-up and day-3 are superseded by it
+    code, doc = workspace.json("preview")
+    details = {s["step"]: s.get("detail") for s in doc["skipped"] if s["invoice_id"] == "INV-004"}
+    assert details == {"heads-up": "superseded by step 'day-7'", "day-3": "superseded by step 'day-7'"}
