@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import json
 import os
 import random
@@ -41,6 +40,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,7 +258,14 @@ def tests_for(m: Mutant, cover: dict[str, dict[int, list[str]]], tree_lines: dic
     or only by a test that starts the CLI as a process): the whole suite."""
     lines = tree_lines[m.file].get(m.line, range(m.line, m.line + 1))
     by_line = cover.get(m.file, {})
-    return sorted({t for line in lines for t in by_line.get(line, ())})
+    found = {t for line in lines for t in by_line.get(line, ())}
+    # the newest test files first: after tests are added, `-x` stops at the one most likely to fail
+    return sorted(found, key=lambda t: (-_mtime(t.split("::")[0]), t))
+
+
+@lru_cache(maxsize=None)
+def _mtime(test_file: str) -> float:
+    return (SRC / test_file).stat().st_mtime
 
 
 def statement_lines(path: Path) -> dict[int, range]:
@@ -331,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
         for m, k in zip(mutants, keys(mutants)):
             if k in before and before[k]["status"].startswith("killed"):
                 m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
+        listed = load_equivalent()  # known survivors: a full run tries them again, a retest need not
+        for m in mutants:
+            if m.status == "pending" and (m.file, m.what, m.source_line) in listed:
+                m.status = "survived"
     elif args.sample and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
     if args.list:
