@@ -46,12 +46,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document o
 def parse_now(text: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 -> aware datetime. No offset: business time zone. A bare date means noon that day."""
     raw = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        return datetime.combine(date.fromisoformat(raw), time(12, 0), tzinfo=tz)
     try:
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
-    except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO 8601 date or date-time (e.g. 2026-11-23T10:00)") from None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            dt = datetime.combine(date.fromisoformat(raw), time(12, 0), tzinfo=tz)
+        else:
+            dt = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+    except ValueError:  # also 2026-02-30 and 2026-13-01: the shape of a date, but no such day
+        raise UsageError(f"--now {text!r} is not a real date or date-time (e.g. 2026-11-23T10:00)") from None
+    if not 1970 <= dt.year <= 2100:
+        raise UsageError(f"--now {text!r} is before 1970 or after 2100")
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 
 

@@ -27,8 +27,26 @@ def test_bare_date_means_noon_in_business_time():
 
 
 def test_bad_now_is_a_usage_error():
-    with pytest.raises(UsageError, match="not an ISO 8601"):
+    with pytest.raises(UsageError, match="not a real date"):
         parse_now("next tuesday", IST)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("2026-02-30", "not a real date"),  # February has no 30th
+    ("2026-13-01", "not a real date"),  # no 13th month
+    ("2026-02-29T10:00", "not a real date"),  # 2026 is not a leap year
+    ("9999-12-31", "before 1970 or after 2100"),  # a placeholder, not a moment to act at
+    ("0001-01-01T10:00", "before 1970 or after 2100"),
+])
+def test_a_now_that_is_no_real_moment_is_a_usage_error_naming_it(text, why):
+    with pytest.raises(UsageError, match=why) as caught:
+        parse_now(text, IST)
+    assert repr(text) in str(caught.value)
+
+
+def test_impossible_now_exits_2_from_the_cli(workspace):
+    result = workspace.cli("preview", now="2026-02-30")
+    assert result.exit_code == 2 and "--now '2026-02-30' is not a real date" in result.output
 
 
 def test_config_discovery_order(tmp_path, monkeypatch):

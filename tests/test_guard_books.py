@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from collectbot.sources.parse import date_column, parse_amount
 from tests.conftest import DEFAULT_INVOICES
 
@@ -105,3 +107,22 @@ def test_status_closed_is_read_as_paid_and_not_chased(make_workspace):
     assert code == 0, doc
     assert (doc["status"], doc["stopped"]) == ("paid", "paid")
     assert "INV-003" not in chased_invoice_ids(ws)
+
+
+@pytest.mark.parametrize("due", ["9999-12-31", "0001-01-01", "1969-12-31", "2101-01-01"])
+def test_a_placeholder_or_out_of_range_due_date_is_a_bad_row_and_nothing_crashes(make_workspace, due):
+    # SPEC 2: a date before 1970 or after 2100 is a bad row. Globex's INV-003 gets such a due date:
+    # it is reported (file, row 4 = the header plus three rows, column, value) and left out; the
+    # rest of the book is planned as usual (Initech's day-7 SMS is still due).
+    rows = [dict(r) for r in DEFAULT_INVOICES]
+    rows[2]["due_date"] = due
+    ws = make_workspace(invoices=rows)
+    for command in (["preview"], ["preview", "--days", "30"], ["explain", "INV-004"], ["run", "--dry-run"]):
+        code, doc = ws.json(*command)
+        assert code in (0, 1), (command, doc)
+    code, doc = ws.json("preview")
+    [error] = doc["errors"]
+    assert (error["row"], error["column"]) == (4, "due_date") and due in error["message"]
+    assert "before 1970 or after 2100" in error["message"]
+    assert "INV-003" not in {i for m in doc["messages"] for i in m["invoice_ids"]}
+    assert "+919800000004" in {m["to"] for m in doc["messages"]}

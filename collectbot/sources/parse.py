@@ -166,6 +166,10 @@ _NAMED_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %b %y", "%d %B %Y", "%
                   "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d/%b/%Y", "%d %b, %Y", "%d-%b", "%a, %d %b %Y")
 
 
+# SPEC 2: a date outside these is a bad row (placeholders such as 9999-12-31 or 0001-01-01)
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2100, 12, 31)
+
+
 def _year(text: str) -> int:
     y = int(text)
     return 2000 + y if len(text) == 2 else y
@@ -226,6 +230,10 @@ def date_column(values: list[str], dayfirst: bool | None = None, date_format: st
                 table[v] = _make(y, b, a, v) if a > 12 or a == b else _make(y, a, b, v)
             else:
                 table[v] = _make(y, b, a, v) if order else _make(y, a, b, v)
+    for v, r in table.items():
+        if isinstance(r, date) and not EARLIEST_DATE <= r <= LATEST_DATE:
+            table[v] = Bad(f"{v.strip()!r} is before 1970 or after 2100, so it is not a real date here "
+                           "(9999-12-31 and the like are placeholders): write the real date, or leave the cell empty")
     out = [table[v] for v in values]
     bad = {v for v, r in table.items() if isinstance(r, Bad)}
     errors = {i: str(table[v]) for i, v in enumerate(values) if v in bad} if bad else {}
