@@ -26,6 +26,7 @@ _ANYTHING = frozenset({"invoice", "customer", "previous", "history", "today", "i
 LENGTH = "|length"  # pseudo-attribute: the name is used only as `name|length` (or `|count`)
 _LENGTH_FILTERS = frozenset({"length", "count"})
 _MISSING = ("<missing>",)  # an attribute absent from a view: not the same as one that is None
+_NO_VALUE = ("<none>",)  # the name itself is None: not the same as an attribute that is None
 
 Spec = tuple[tuple[str, tuple[str, ...] | None], ...]
 
@@ -132,7 +133,9 @@ def _make_keyer(expr: str, spec: Spec | None) -> Callable[[Mapping[str, Any]], t
             value = _lookup(context, name)
             if isinstance(value, dict):
                 return (expr, value.get(attr, _MISSING))
-            return (expr, None) if value is None else None
+            # a name that is None (no previous touch) must not share the key of an attribute that
+            # is None (a touch with no delivery status yet): `previous.x is none` differs
+            return (expr, _NO_VALUE) if value is None else None
 
         return one
 
