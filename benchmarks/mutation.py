@@ -89,8 +89,10 @@ def changes(node: ast.AST) -> list[str]:
         return ["drop not" if isinstance(node.op, ast.Not) else "drop unary -"]
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return [f"{node.value} -> {bump(node.value)}"]
-    if isinstance(node, (ast.If, ast.While, ast.IfExp)):
-        return ["condition -> True", "condition -> False"] if isinstance(node, ast.If) else ["condition -> False"]
+    if isinstance(node, (ast.If, ast.IfExp)):
+        return ["condition -> True", "condition -> False"]
+    if isinstance(node, ast.While):
+        return ["condition -> False"]  # True would only loop for ever
     return []
 
 
@@ -123,7 +125,7 @@ def apply(node: ast.AST, variant: int) -> ast.AST | None:
         node.value = bump(node.value)
         return None
     if isinstance(node, (ast.If, ast.While, ast.IfExp)):
-        node.test = ast.Constant(value=variant == 0)
+        node.test = ast.Constant(value=changes(node)[variant] == "condition -> True")
         return None
     raise AssertionError(node)
 
