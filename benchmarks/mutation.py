@@ -19,7 +19,9 @@ mutant too. A line no test ran in-process (run only at import, or only by a CLI 
 tried against the whole suite.
 A mutant is *killed* when a test fails (or it runs past the time limit), *survived* otherwise.
 A survivor that cannot change what collectbot does (a memo table filled again, a cache's size)
-is *equivalent* when benchmarks/mutation_equivalent.txt lists it with the reason.
+is *equivalent* when benchmarks/mutation_equivalent.txt lists it with the reason. The list
+names a mutant by file, change and line text, so it only ever relabels a mutant that survived:
+a killable one with the same text is still tried, and killed.
 
 The score is killed / (all − equivalent), the usual definition; the share of all mutants killed
 is printed beside it, and every survivor (file:line, the change, the line). The whole result is
@@ -340,10 +342,6 @@ def main(argv: list[str] | None = None) -> int:
         for m, k in zip(mutants, keys(mutants)):
             if k in before and before[k]["status"].startswith("killed"):
                 m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
-        listed = load_equivalent()  # known survivors: a full run tries them again, a retest need not
-        for m in mutants:
-            if m.status == "pending" and (m.file, m.what, m.source_line) in listed:
-                m.status = "survived"
     elif args.sample and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
     if args.list:
