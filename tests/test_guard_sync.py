@@ -1,0 +1,27 @@
+"""What a run reports of its sync with the book (`sync` in `run --json`): new, updated, gone,
+and a warning only when a source could not be read. Through the real CLI on the default
+workspace (tests/conftest.py: eight invoices, INV-001 .. INV-008; INV-007 is paid)."""
+
+from __future__ import annotations
+
+from conftest import DEFAULT_INVOICES
+
+
+def test_a_first_run_reports_every_invoice_new_and_no_warning(workspace):
+    code, doc = workspace.json("run")
+    assert code == 0
+    sync = doc["sync"]
+    assert (sync["new"], sync["updated"], sync["gone"], sync["reopened"]) == (8, 0, 0, 0)
+    assert sync["warnings"] == [] and sync["gone_suspended"] is False
+
+
+def test_an_invoice_that_leaves_the_book_is_gone_and_the_rest_updated(workspace):
+    code, _ = workspace.json("run")
+    assert code == 0
+    # Future Ltd's INV-008 (open, ₹400) is no longer in the export the next day: closed as gone;
+    # the other seven are known and still there
+    workspace.write_invoices([r for r in DEFAULT_INVOICES if r["invoice_id"] != "INV-008"])
+    code, doc = workspace.json("run", now="2026-03-11T10:00:00")
+    sync = doc["sync"]
+    assert (sync["new"], sync["updated"], sync["gone"], sync["gone_ids"]) == (0, 7, 1, ["INV-008"])
+    assert sync["warnings"] == []
