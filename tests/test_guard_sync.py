@@ -25,3 +25,21 @@ def test_an_invoice_that_leaves_the_book_is_gone_and_the_rest_updated(workspace)
     sync = doc["sync"]
     assert (sync["new"], sync["updated"], sync["gone"], sync["gone_ids"]) == (0, 7, 1, ["INV-008"])
     assert sync["warnings"] == []
+
+
+def test_extra_columns_are_stored_as_json_dumps_writes_them():
+    """The stored `extra` text of each row is exactly json.dumps(extra, ensure_ascii=False), for
+    the one-column shortcut and for the general writer: numbers and booleans from a workbook
+    stay themselves (1 is not True), keys differ from row to row, text keeps its ₹."""
+    import json
+
+    from collectbot.sync import extras_json
+
+    cases = [
+        [{"po": "PO-1"}, {"po": "PO-1"}, {"po": "₹ note"}],  # one text column: the shortcut
+        [{"flag": 1}, {"flag": True}, {"flag": "1"}],  # one column, not all text: 1, true, "1"
+        [{"a": "x", "b": 1}, {"a": True, "b": "y"}, {"b": 1.5}],  # keys and types differ row to row
+        [{}, {}],
+    ]
+    for extras in cases:
+        assert extras_json(extras) == [json.dumps(e, ensure_ascii=False) for e in extras]
