@@ -232,8 +232,8 @@ def date_column(values: list[str], dayfirst: bool | None = None, date_format: st
                 table[v] = _make(y, b, a, v) if order else _make(y, a, b, v)
     for v, r in table.items():
         if isinstance(r, date) and not EARLIEST_DATE <= r <= LATEST_DATE:
-            table[v] = Bad(f"{v.strip()!r} is before 1970 or after 2100, so it is not a real date here "
-                           "(9999-12-31 and the like are placeholders): write the real date, or leave the cell empty")
+            table[v] = Bad(f"{v.strip()!r} is before 1970 or after 2100: a placeholder such as 9999-12-31 "
+                           "is not a real date; write the real one")
     out = [table[v] for v in values]
     bad = {v for v, r in table.items() if isinstance(r, Bad)}
     errors = {i: str(table[v]) for i, v in enumerate(values) if v in bad} if bad else {}
