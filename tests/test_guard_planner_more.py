@@ -80,3 +80,17 @@ def test_a_step_that_failed_and_then_went_out_is_never_sent_again(make_workspace
     code, doc = ws.json("run", now="2026-03-10T12:00:00")
     assert [m for m in doc["messages"] if m["to"] == "pay@globex.example"] == []
     assert len([m for m in ws.sent() if m["to"] == "pay@globex.example"]) == 1
+
+
+def test_a_failed_send_keeps_its_reason_and_no_sent_time(make_workspace, failing):
+    # the provider refuses Globex's day-3 email: the touch keeps the provider's words as its
+    # reason, and the message has no sent time; Initech's SMS went out and has one, with no reason
+    ws = make_workspace()
+    failing.add("pay@globex.example")
+    code, doc = ws.json("run")
+    globex = ws.rows("SELECT t.status, t.reason, m.sent_at FROM touches t JOIN messages m ON m.id = t.message_id "
+                     "WHERE t.invoice_id = 'INV-003' AND t.step = 'day-3'")
+    assert [(r["status"], r["reason"], r["sent_at"]) for r in globex] == [("failed", "mailbox unavailable", None)]
+    initech = ws.rows("SELECT t.status, t.reason, m.sent_at FROM touches t JOIN messages m ON m.id = t.message_id "
+                      "WHERE t.invoice_id = 'INV-004' AND t.step = 'day-7'")
+    assert [(r["status"], r["reason"]) for r in initech] == [("sent", None)] and initech[0]["sent_at"]

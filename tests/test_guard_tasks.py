@@ -77,3 +77,12 @@ def test_a_superseded_step_says_which_step_superseded_it(workspace):
     code, doc = workspace.json("preview")
     details = {s["step"]: s.get("detail") for s in doc["skipped"] if s["invoice_id"] == "INV-004"}
     assert details == {"heads-up": "superseded by step 'day-7'", "day-3": "superseded by step 'day-7'"}
+
+
+def test_a_skip_lists_only_the_fields_it_has(workspace):
+    # a superseded step has no `until` (it waits for nothing); a step held back by closed hours has one
+    code, doc = workspace.json("preview", now="2026-03-10T20:00:00")
+    superseded = [s for s in doc["skipped"] if s["reason"] == "superseded"]
+    waiting = [s for s in doc["skipped"] if s["reason"] == "outside_hours"]
+    assert superseded and all(set(s) == {"invoice_id", "playbook", "step", "reason", "detail"} for s in superseded)
+    assert waiting and all(set(s) == {"invoice_id", "playbook", "step", "reason", "until", "detail"} for s in waiting)
