@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(args.retest.read_text())
         before = {k: s for k, s in zip(keys(Mutant(**s) for s in previous["mutants"]), previous["mutants"])}
         for m, k in zip(mutants, keys(mutants)):
-            if k in before and before[k]["status"].startswith("killed"):
+            # killed stays killed; a survivor listed as equivalent (no test can kill it) stays so
+            if k in before and (before[k]["status"].startswith("killed") or before[k]["status"] == "equivalent"):
                 m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
     elif args.sample and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.id)
@@ -391,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
 
     equivalent = load_equivalent()
     for m in mutants:
-        if m.status == "survived" and (m.file, m.what, m.source_line) in equivalent:
-            m.status = "equivalent"
+        if m.status in ("survived", "equivalent"):
+            m.status = "equivalent" if (m.file, m.what, m.source_line) in equivalent else "survived"
     killed = [m for m in mutants if m.status.startswith("killed")]
     survived = [m for m in mutants if not m.status.startswith("killed")]
     per_file: dict[str, list[int]] = {}
