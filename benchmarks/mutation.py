@@ -172,15 +172,10 @@ def find_mutants(files: list[Path]) -> list[Mutant]:
     return found
 
 
-def keys(mutants) -> list[tuple[str, str, str, int]]:
-    """A mutant's identity across edits elsewhere in its file: (file, line text, change, n-th such)."""
-    seen: dict[tuple[str, str, str], int] = {}
-    out = []
-    for m in mutants:
-        k = (m.file, m.source_line, m.what)
-        seen[k] = seen.get(k, -1) + 1
-        out.append((*k, seen[k]))
-    return out
+def key(m: Mutant) -> tuple[str, int, int, str, str]:
+    """A mutant's identity between two runs: its place and what it does there (a line that moved
+    or changed gives new mutants, which are tried again)."""
+    return (m.file, m.index, m.variant, m.what, m.source_line)
 
 
 def mutated_source(path: Path, m: Mutant) -> str:
@@ -338,8 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     total_found = len(mutants)
     if args.retest:  # what the last run killed stays killed when its line is unchanged; the rest runs
         previous = json.loads(args.retest.read_text())
-        before = {k: s for k, s in zip(keys(Mutant(**s) for s in previous["mutants"]), previous["mutants"])}
-        for m, k in zip(mutants, keys(mutants)):
+        before = {key(Mutant(**s)): s for s in previous["mutants"]}
+        if previous.get("sample"):  # the same sample again
+            mutants = [m for m in mutants if key(m) in before]
+        for m in mutants:
+            k = key(m)
             # killed stays killed; a survivor listed as equivalent (no test can kill it) stays so
             if k in before and (before[k]["status"].startswith("killed") or before[k]["status"] == "equivalent"):
                 m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
