@@ -128,3 +128,20 @@ def test_invoice_whatsapp_number_takes_precedence_over_customer_file_number(make
     # invoice row (+919822222222), not the customer file's (+919811111111) nor a phone number
     assert [(m["channel"], m["to"]) for m in doc["messages"]] == [("whatsapp", "+919822222222")]
     assert [m["to"] for m in ws.sent()] == ["+919822222222"]
+
+
+def test_a_send_found_dead_is_reported_with_its_invoice_step_channel_and_address(make_workspace):
+    # an earlier run at 09:30 claimed ACME's INV-001 heads-up email and died before the answer:
+    # the next run finds it, marks it uncertain and names it, field by field and in words
+    ws = make_workspace(invoices=ACME)
+    earlier = NOW_DT.replace(hour=9, minute=30)
+    with State.open(ws.db_path) as state:
+        run_id = ledger.begin_run(state, earlier, 4242)
+        _died_mid_send(state, run_id, earlier)
+        ledger.finish_run(state, run_id, earlier, "failed", {})
+    code, doc = ws.json("run")
+    [found] = doc["uncertain"]
+    assert (found["invoice_id"], found["playbook"], found["step"], found["channel"], found["customer_id"],
+            found["to"]) == ("INV-001", "standard", "heads-up", "email", "acme", "ap@acme.example")
+    words = str(ledger.UncertainTouch(**found))
+    assert words == f"touch {found['touch_id']}: INV-001 standard/heads-up by email to ap@acme.example"
