@@ -145,3 +145,23 @@ def test_a_send_found_dead_is_reported_with_its_invoice_step_channel_and_address
             found["to"]) == ("INV-001", "standard", "heads-up", "email", "acme", "ap@acme.example")
     words = str(ledger.UncertainTouch(**found))
     assert words == f"touch {found['touch_id']}: INV-001 standard/heads-up by email to ap@acme.example"
+
+
+def test_the_daily_cap_counts_the_recipients_day_not_the_business_day(make_workspace):
+    # ACME is in New York. Its INV-001 heads-up email went out at 01:00 UTC on 2026-03-10: 06:30 on
+    # the 10th in Kolkata, but 21:00 on the 9th in New York (UTC-4 since 03-08). At 14:00 UTC
+    # (10:00 in New York, the 10th) INV-002's heads-up is due (03-13 - 3d, 09:00 New York): ACME's
+    # own day has had no email yet, so it goes, although the business's day has had one.
+    from datetime import timezone
+
+    ws = make_workspace(invoices=ACME, customers=[{"customer_id": "acme", "name": "ACME Ltd",
+                                                   "timezone": "America/New_York"}])
+    earlier = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+    with State.open(ws.db_path) as state:
+        run_id = ledger.begin_run(state, earlier, 4242)
+        mid = ledger.claim(state, _heads_up_for_inv_001(earlier), "outbox", run_id, earlier)
+        ledger.confirm(state, [(mid, SendResult(status="sent", provider_id="x"))], earlier)
+        ledger.finish_run(state, run_id, earlier, "ok", {})
+    code, doc = ws.json("run", now="2026-03-10T14:00:00+00:00")
+    assert code == 0, doc
+    assert [(m["invoice_ids"], m["status"]) for m in doc["messages"]] == [(["INV-002"], "sent")]
