@@ -209,3 +209,14 @@ def test_a_search_of_exactly_2000_nodes_has_spent_its_budget():
     # the last 11 as 13 instead (more than any amount left: only skipped, never the chain of 2): 1998
     # nodes, within the budget: the one subset is the answer
     assert subset_with_sum(items(13), D(12)) == ["I13", "I14"]
+
+
+def test_the_scan_goes_on_after_a_number_not_inside_it(make_workspace):
+    # A-12345 (Acme) and 12345 (Globex) are both open. `NEFT A-12345` names A-12345; the `12345` inside
+    # it is part of that number, not a second invoice (read on its own, five digits after the letter A
+    # would count). 4000.00 owed on each; the line pays 4000.00 to A-12345 alone.
+    ws = make_workspace(invoices=[invoice("A-12345", "acme", "Acme Traders", "4000.00"),
+                                  invoice("12345", "globex", "Globex", "4000.00")])
+    doc = reconcile_one(ws, "NEFT A-12345", "4000.00")
+    m = only_match(doc)
+    assert m["invoice_ids"] == ["A-12345"] and m["allocations"] == {"A-12345": "4000.00"}
