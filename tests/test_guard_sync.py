@@ -11,7 +11,7 @@ def test_a_first_run_reports_every_invoice_new_and_no_warning(workspace):
     code, doc = workspace.json("run")
     assert code == 0
     sync = doc["sync"]
-    assert (sync["new"], sync["updated"], sync["gone"], sync["reopened"]) == (8, 0, 0, 0)
+    assert (sync["new"], sync["updated"], sync["changed"], sync["gone"], sync["reopened"]) == (8, 0, 0, 0, 0)
     assert sync["warnings"] == [] and sync["gone_suspended"] is False
 
 
@@ -25,6 +25,12 @@ def test_an_invoice_that_leaves_the_book_is_gone_and_the_rest_updated(workspace)
     sync = doc["sync"]
     assert (sync["new"], sync["updated"], sync["gone"], sync["gone_ids"]) == (0, 7, 1, ["INV-008"])
     assert sync["warnings"] == []
+    # the day after, INV-008 is back in the export: reopened, not new; the other seven unchanged
+    workspace.write_invoices(DEFAULT_INVOICES)
+    code, doc = workspace.json("run", now="2026-03-12T10:00:00")
+    sync = doc["sync"]
+    assert (sync["new"], sync["reopened"], sync["reopened_ids"], sync["gone"], sync["changed"]) == (
+        0, 1, ["INV-008"], 0, 0)
 
 
 def test_extra_columns_are_stored_as_json_dumps_writes_them():
