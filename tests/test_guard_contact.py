@@ -165,3 +165,15 @@ def test_the_daily_cap_counts_the_recipients_day_not_the_business_day(make_works
     code, doc = ws.json("run", now="2026-03-10T14:00:00+00:00")
     assert code == 0, doc
     assert [(m["invoice_ids"], m["status"]) for m in doc["messages"]] == [(["INV-002"], "sent")]
+
+
+def test_a_daily_cap_of_two_lets_two_messages_through_and_holds_the_third(make_workspace):
+    # ACME's three invoices all have their heads-up due at NOW, each to its own address, so they
+    # are three messages for one customer on one channel: a cap of 2 sends two, the third waits
+    rows = [dict(r) for r in ACME] + [dict(ACME[0], invoice_id="INV-009")]
+    for r, email in zip(rows, ["ap@acme.example", "billing@acme.example", "cfo@acme.example"]):
+        r["email"] = email
+    ws = make_workspace(invoices=rows, config={"limits": {"per_customer_per_day": 2}})
+    code, doc = ws.json("preview")
+    assert len(doc["messages"]) == 2
+    assert [s["reason"] for s in doc["skipped"] if s["step"] == "heads-up"] == ["daily_cap"]
