@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import STANDARD_PLAYBOOK
@@ -263,3 +264,15 @@ def test_a_valid_or_commented_out_content_sid_is_not_a_check_warning(tmp_path):
         "old.whatsapp.j2": "{#\nContent-Sid: retired\n#}\n",
     }))
     assert compile_problems(cfg) == []
+
+
+def test_only_a_whatsapp_template_is_checked_for_a_content_sid(tmp_path):
+    # an SMS that happens to start like a WhatsApp header is text, and no SID warning concerns it;
+    # the same lines in a WhatsApp template are a header with a SID that is not a Twilio one
+    cfg = load_config(workspace(tmp_path, templates={
+        "gentle.email.j2": "Subject: Hi\n\nBody\n",
+        "promo.sms.j2": "Content-Sid: spring\nHello {{ customer.name }}\n",
+        "promo.whatsapp.j2": "Content-Sid: spring\nHello {{ customer.name }}\n",
+    }))
+    found = [(Path(p.file).name, p.severity) for p in compile_problems(cfg)]
+    assert found == [("promo.whatsapp.j2", "warning")]
