@@ -21,6 +21,7 @@ from rich.console import Console
 
 from . import jsondoc
 from .config import Config, ConfigError, ConfigProblem, find_config, load_config
+from .models import EARLIEST_DATE, LATEST_DATE
 from .state import LockedError, StateError
 
 
@@ -53,7 +54,7 @@ def parse_now(text: str, tz: ZoneInfo) -> datetime:
             dt = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
     except ValueError:  # also 2026-02-30 and 2026-13-01: the shape of a date, but no such day
         raise UsageError(f"--now {text!r} is not a real date or date-time (e.g. 2026-11-23T10:00)") from None
-    if not 1970 <= dt.year <= 2100:
+    if not EARLIEST_DATE.year <= dt.year <= LATEST_DATE.year:
         raise UsageError(f"--now {text!r} is before 1970 or after 2100")
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 

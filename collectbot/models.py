@@ -16,6 +16,8 @@ from typing import Any
 STOP_STATUSES = frozenset({"paid", "void", "draft", "written_off"})
 CHANNELS = ("email", "sms", "whatsapp", "task")
 MESSAGE_CHANNELS = ("email", "sms", "whatsapp")
+# SPEC 2: a date outside these is no real date here (placeholders such as 9999-12-31 or 0001-01-01)
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(slots=True)

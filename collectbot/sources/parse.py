@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from ..models import EARLIEST_DATE, LATEST_DATE
+
 
 class Bad(str):
     """A parse failure; its text is the reason, in words for the person fixing the file."""
@@ -164,10 +166,6 @@ _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.+\-Z ]*)?\Z")
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[T ][\d:.+\-Z APMapm]*)?\Z")
 _NAMED_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %b %y", "%d %B %Y", "%d-%B-%Y", "%b %d, %Y",
                   "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d/%b/%Y", "%d %b, %Y", "%d-%b", "%a, %d %b %Y")
-
-
-# SPEC 2: a date outside these is a bad row (placeholders such as 9999-12-31 or 0001-01-01)
-EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2100, 12, 31)
 
 
 def _year(text: str) -> int:
