@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import DEFAULT_INVOICES
 
-BANK_HEADER = "Date,Narration,Reference,Amount,Currency\n"
+BANK_HEADER = "Date,Narration,Payer Name,Reference,Amount,Currency\n"
 
 
 def book(*ids_and_balances: tuple[str, str]) -> list[dict[str, str]]:
@@ -24,8 +24,9 @@ def book(*ids_and_balances: tuple[str, str]) -> list[dict[str, str]]:
     return [dict(DEFAULT_INVOICES[0], invoice_id=iid, amount=bal, balance=bal) for iid, bal in ids_and_balances]
 
 
-def reconcile_one(ws, narration: str, amount: str, reference: str = "") -> dict:
-    ws.write("bank.csv", BANK_HEADER + f"2026-03-09,{narration},{reference},{amount},INR\n")
+def reconcile_one(ws, narration: str, amount: str, payer: str = "", reference: str = "") -> dict:
+    """Reconcile one bank line (2026-03-09, INR) and return the report; the line must be read."""
+    ws.write("bank.csv", BANK_HEADER + f"2026-03-09,{narration},{payer},{reference},{amount},INR\n")
     code, doc = ws.json("reconcile", str(ws.root / "bank.csv"))
     assert code == 0, doc
     assert doc["errors"] == [] and doc["summary"]["lines"] == 1, doc
@@ -61,7 +62,7 @@ def test_long_digit_run_is_a_bank_reference_never_zero_stripped_to_invoice_42(ma
                                                                                narration, reference):
     # INV-42 and `42` both have the key `42`; 4200.00 is owed, the line pays 1234.00 (no amount fit)
     ws = make_workspace(invoices=book((invoice_id, "4200.00")))
-    doc = reconcile_one(ws, narration, "1234.00", reference)
+    doc = reconcile_one(ws, narration, "1234.00", reference=reference)
     assert_unmatched(doc)
 
 

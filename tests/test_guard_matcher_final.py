@@ -21,13 +21,8 @@ import pytest
 
 from collectbot.models import BankLine, Customer, Invoice
 from collectbot.reconcile.matcher import match_lines, name_forms, name_score, subset_with_sum
-from tests.test_guard_matcher_more import invoice, only_match, only_review, reconcile_one
-
-
-def assert_unmatched(doc: dict) -> None:
-    assert doc["matches"] == [] and doc["review"] == [], (doc["matches"], doc["review"])
-    [u] = doc["unmatched"]
-    assert u["invoice_ids"] == [] and u["applied"] is False
+from tests.test_guard_matcher import assert_unmatched, reconcile_one
+from tests.test_guard_matcher_more import invoice, only_match, only_review
 
 
 # ---------------------------------------------------------------------------- 1. numbers in the text

@@ -19,30 +19,19 @@ bank file; a line that nothing fits is "unmatched", a doubtful suggestion is in 
 from __future__ import annotations
 
 import signal
+from decimal import Decimal
 
 import pytest
 from rapidfuzz import fuzz
 
-from decimal import Decimal
-
 from collectbot.reconcile import matcher
 from collectbot.reconcile.matcher import _looks_like_date, invoice_core, name_score, normalize_name, subset_with_sum
 from tests.conftest import DEFAULT_INVOICES
-
-BANK_HEADER = "Date,Narration,Payer Name,Reference,Amount,Currency\n"
-
+from tests.test_guard_matcher import reconcile_one
 
 def invoice(iid: str, customer_id: str, name: str, balance: str, due: str = "2026-03-13") -> dict[str, str]:
     return dict(DEFAULT_INVOICES[0], invoice_id=iid, customer_id=customer_id, customer_name=name,
                 amount=balance, balance=balance, due_date=due, issue_date="2026-02-11")
-
-
-def reconcile_one(ws, narration: str, amount: str, payer: str = "", reference: str = "") -> dict:
-    ws.write("bank.csv", BANK_HEADER + f"2026-03-09,{narration},{payer},{reference},{amount},INR\n")
-    code, doc = ws.json("reconcile", str(ws.root / "bank.csv"))
-    assert code == 0, doc
-    assert doc["errors"] == [] and doc["summary"]["lines"] == 1, doc
-    return doc
 
 
 def only_match(doc: dict) -> dict:
