@@ -107,6 +107,21 @@ def test_unreadable_rows_are_neither_refreshed_nor_closed(book):
     assert book.row("I-2")["last_seen"] == "2026-11-23T10:00:00+00:00"
 
 
+def test_an_invoice_back_unchanged_after_a_bad_day_is_seen_again(book):
+    # Day 0 both rows are read. Day 1 I-2 lost its due date (unreadable): it keeps the time it was
+    # last read, day 0. Day 2 the row is fixed and identical to the stored one, so nothing rewrites
+    # it — yet it was seen on day 2, and last_seen must say so (not stay frozen at day 0).
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync()
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,,20,,")
+    book.sync(NOW + timedelta(days=1))
+    assert book.row("I-2")["last_seen"] == iso_of(NOW)
+    book.write("I-1,Ana,,2026-12-01,10,,", "I-2,Bo,,2026-12-01,20,,")
+    book.sync(NOW + timedelta(days=2))
+    assert book.row("I-2")["last_seen"] == iso_of(NOW + timedelta(days=2))
+    assert book.row("I-2")["stored_last_seen"] is None and book.row("I-2")["state"] == "open"
+
+
 def test_an_unreadable_invoice_file_suspends_gone_detection(book):
     book.write("I-1,Ana,,2026-12-01,10,,")
     book.write("J-1,Cy,,2026-12-01,30,,", name="second.csv")

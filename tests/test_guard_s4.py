@@ -1,0 +1,52 @@
+"""Guards found by the fourth mutation sample (benchmarks/mutation.py --seed 4) in the engine:
+a step skipped for good does not block the `previous` step after it.
+
+Calendar as in test_guard_timing.py: 2026-03-11 is a Wednesday, working hours 09:00-18:00
+Mon-Fri in Asia/Kolkata (UTC+05:30).
+"""
+
+from __future__ import annotations
+
+from tests.test_guard_timing import LONG_LIVED, one_invoice, timeline_days
+
+SKIPPED_MIDDLE = """\
+name: chain
+steps:
+  - id: first
+    at: due
+    channel: email
+    template: gentle
+  - id: text
+    at: due+3d
+    channel: sms
+    template: firm
+  - id: third
+    at: previous+2d
+    channel: email
+    template: nudge
+"""
+
+
+def test_a_step_skipped_for_good_lets_the_previous_anchored_step_after_it_go(make_workspace):
+    # The invoice has no phone, so `text` (SMS) can never go: it is skipped for good (no_address)
+    # when it comes due. `third` follows the nearest step that was *sent* (`first`), and waits
+    # only while the step right before it is undecided — once `text` is settled it goes.
+    ws = make_workspace(invoices=[one_invoice("2026-03-11", phone="")], playbooks={"chain.yaml": SKIPPED_MIDDLE},
+                        config=LONG_LIVED)
+    code, doc = ws.json("preview", "--days", "30")
+    assert code == 0, doc
+    # first: due Wed 03-11. text: due+3d = Sat 03-14 -> Mon 03-16, where it is skipped; third is then
+    # past due (first's send + 2d = Fri 03-13) and goes that same Monday. No SMS day anywhere.
+    assert timeline_days(doc) == {"first": ["2026-03-11"], "third": ["2026-03-16"]}
+
+    code, doc = ws.json("run", now="2026-03-11T10:00:00")
+    assert [m["steps"] for m in doc["messages"] if m["status"] == "sent"] == [["first"]]
+    code, doc = ws.json("run", now="2026-03-16T10:00:00")  # decides `text`: skipped, nothing sent
+    assert code == 0 and doc["messages"] == [], doc
+    code, doc = ws.json("explain", "INV-100", now="2026-03-16T10:01:00")
+    steps = {s["step"]: s for s in doc["steps"]}
+    assert steps["text"]["state"] == "skipped" and steps["text"]["reason"] == "no_address"
+    # third = first's send (Wed 03-11 10:00 IST) + 2 days -> Fri 03-13, start of working hours 09:00 IST
+    assert steps["third"]["state"] == "due" and steps["third"]["due_at"] == "2026-03-13T03:30:00+00:00"
+    code, doc = ws.json("run", now="2026-03-16T10:05:00")
+    assert [m["steps"] for m in doc["messages"] if m["status"] == "sent"] == [["third"]]
