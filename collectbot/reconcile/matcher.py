@@ -513,7 +513,8 @@ class CustomerIndex:
 
     def _candidates(self, norm: str) -> list[str]:
         """Customers sharing the most word-stem pairs with the name (a typo costs a few pairs, not all);
-        else the rarest word's customers."""
+        else the rarest word's customers. A customer sharing k stems shares k(k-1)/2 pairs (1, 3, 6…),
+        so in practice only the highest count passes `_top_candidates` (its `most - 1` never occurs)."""
         pairs = self.pairs
         shared: Counter[str] = Counter(chain.from_iterable(pairs.get(key, ()) for key in _pair_keys(norm)))
         if shared:
