@@ -144,6 +144,7 @@ class SourceSpec:
     decimal: str = "."
     dayfirst: bool | None = None
     date_format: str | None = None
+    default_terms: int | None = None  # days from the issue date to the due date, when the book has none
     line: int | None = None
 
 
@@ -380,7 +381,8 @@ TOP_KEYS = (
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
 BUSINESS_KEYS = ("name", "timezone", "currency", "locale", "country", "working_hours", "holidays")
-SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "decimal", "dayfirst", "date_format")
+SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "decimal", "dayfirst", "date_format",
+               "default_terms")
 CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
@@ -585,6 +587,14 @@ def _source(ck: _Checker, item: Any, key: str, line: int | None, root: Path, rol
     spec.decimal = ck.choice(m, "decimal", key, (".", ","), ".") or "."
     spec.dayfirst = ck.boolean(m, "dayfirst", key, None)
     spec.date_format = ck.string(m, "date_format", key)
+    if m.get("default_terms") is not None:
+        terms = m["default_terms"]
+        span = timedelta(days=terms) if isinstance(terms, int) and not isinstance(terms, bool) else parse_duration(terms)
+        if span is None or span.days < 0 or span.days > 366 or span.seconds:
+            ck.error(f"{key}.default_terms", _line(m, "default_terms"),
+                     f"expected a number of days such as 30 or 30d (at most 366), got {terms!r}")
+        else:
+            spec.default_terms = span.days
     return spec
 
 

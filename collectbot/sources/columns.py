@@ -37,6 +37,14 @@ INVOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "status": ("status", "invoice status", "payment status"),
 }
 
+# Columns that are read to work out a canonical field and are kept in `extra` too (SPEC 2,
+# "What the columns say"): `paid` gives balance = amount - paid when there is no balance column,
+# `terms` gives due = issue date + terms when a due date is missing.
+HELPER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "paid": ("paid", "amount paid", "paid amount", "total paid", "paid to date", "payments", "payment amount"),
+    "terms": ("terms", "payment terms", "credit terms", "terms of payment", "credit period"),
+}
+
 CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_id", "customer id", "customer code", "customer no", "customer number", "client id",
                     "account id", "id", "code"),
@@ -80,6 +88,7 @@ def _synonym_index(synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str,
 
 
 INVOICE_INDEX = _synonym_index(INVOICE_SYNONYMS)
+HELPER_INDEX = _synonym_index(HELPER_SYNONYMS)
 CUSTOMER_INDEX = _synonym_index(CUSTOMER_SYNONYMS)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import compress, count, repeat
 from operator import is_, ne
@@ -20,11 +20,14 @@ import pandas as pd
 from ..config import Business, SourceSpec
 from ..models import Invoice, RowError, SourceFile
 from . import parse
-from .columns import INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised, resolve, slug, snake, squash
+from .columns import (HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised,
+                      resolve, slug, snake, squash)
 from .presets import PRESETS, Preset, detect
 from .tables import RECOGNISABLE, FileProblem, Table, read_table
+from .terms import parse_terms
 
 REQUIRED = ("invoice_id", "due_date", "amount")
+NO_DUE = ". Without due dates, an issue date with terms will do (a Terms column, or default_terms: 30d on the source)"
 # Columns whose bad value makes the whole row bad; a bad email/phone is reported and dropped.
 SOFT = ("email", "phone", "whatsapp")
 _RESERVED = set(INVOICE_FIELDS) | set(Invoice.__slots__)
@@ -107,14 +110,29 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
     for f, h in generic.items():
         if f not in mapping and not (preset and preset.sum_amount and f in ("amount", "balance")):
             mapping[f] = h
-    missing = [f for f in REQUIRED if f not in mapping and not (f == "amount" and preset and preset.sum_amount)]
+    helpers = helper_columns(table.headers, spec, mapping)
+    if "amount" not in mapping and "balance" in mapping and not (preset and preset.sum_amount):
+        mapping["amount"] = mapping["balance"]  # a book of what is owed: the balance is all it says
+    missing = [f for f in REQUIRED if f not in mapping and not (f == "amount" and preset and preset.sum_amount)
+               and not (f == "due_date" and "issue_date" in mapping and ("terms" in helpers or spec.default_terms
+                                                                         is not None))]
     if missing:
         looked = "; ".join(f"{f} (looked for: {', '.join(INVOICE_SYNONYMS[f][1:6])}…)" for f in missing)
         where = f"sheet {table.sheet!r}, " if table.sheet else ""
         raise FileProblem(f"{where}header row {table.header_row} has no column for {looked}. Columns are: "
                           f"{', '.join(table.headers)}. Map them with `columns:` (e.g. columns: {{{missing[0]}: "
-                          f"\"Your Header\"}}){' or set format:' if not preset else ''}")
+                          f"\"Your Header\"}}){' or set format:' if not preset else ''}{NO_DUE if 'due_date' in missing else ''}")
     return mapping
+
+
+def helper_columns(headers: list[str], spec: SourceSpec, mapping: dict[str, str]) -> dict[str, str]:
+    """`paid` and `terms` columns (HELPER_SYNONYMS, or named in `columns:`) not used for a field."""
+    used = set(mapping.values())
+    out = {f: h for f, h in mapping.items() if f in HELPER_SYNONYMS}
+    found, _ = resolve([h for h in headers if h not in used], {}, HELPER_INDEX, tuple(HELPER_SYNONYMS))
+    for f, h in found.items():
+        out.setdefault(f, h)
+    return out
 
 
 Problems = dict[int, list[tuple[str | None, str]]]  # frame position -> [(column, message)]
@@ -151,15 +169,20 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
         return out_values
 
     dayfirst = spec.dayfirst if spec.dayfirst is not None else (preset.dayfirst if preset else None)
-    due_raw = col("due_date")
-    due_result = parse.date_column(due_raw, dayfirst, spec.date_format)
-    due = parsed("due_date", due_raw, due_result)
-    for i in _blanks(due):
-        if i not in due_result[1]:  # None without an error: the cell is blank
-            bad[i].append((mapping["due_date"], "missing due date"))
     issue_raw = col("issue_date")
     issue = parsed("issue_date", issue_raw,
                    parse.date_column(issue_raw, dayfirst, spec.date_format) if issue_raw is not None else None)
+    helpers = helper_columns(table.headers, spec, mapping)
+    due_raw = col("due_date")
+    due_result = parse.date_column(due_raw, dayfirst, spec.date_format) if due_raw is not None else ([None] * n, {})
+    due = parsed("due_date", due_raw, due_result)
+    blank_due = [i for i in _blanks(due) if i not in due_result[1]]  # None without an error: the cell is blank
+    if blank_due and ("terms" in helpers or spec.default_terms is not None):
+        _due_from_terms(blank_due, due, issue, frame[helpers["terms"]].tolist() if "terms" in helpers else None,
+                        spec.default_terms, helpers.get("terms"), bad)
+    else:
+        for i in blank_due:
+            bad[i].append((mapping["due_date"], "missing due date"))
     amounts_seen = parse.AmountCache()
     if preset and preset.sum_amount:
         amount = [summed.get(k) for k in ids]
@@ -174,7 +197,9 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
             if v is None and not amount_raw[i].strip():
                 bad[i].append((mapping["amount"], "missing amount"))
     balance_raw = col("balance")
-    if balance_raw is not None and not (preset and preset.sum_amount):
+    if balance_raw is None and "paid" in helpers:
+        balance = _balance_from_paid(frame[helpers["paid"]].tolist(), amount, spec.decimal, helpers["paid"], bad)
+    elif balance_raw is not None and not (preset and preset.sum_amount):
         balance = parsed("balance", balance_raw, _balance_column(balance_raw, amount_raw, amount, spec.decimal,
                                                                  amounts_seen))
     else:
@@ -228,6 +253,34 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
     out.invoices.extend(made)
+
+
+def _due_from_terms(blank: list[int], due: list, issue: list, terms_raw: list[str] | None, default: int | None,
+                    column: str | None, bad: Problems) -> None:
+    """Due date = issue date + terms (the row's Terms cell, else the source's default_terms), for
+    the rows whose due date is blank."""
+    read = {v: parse_terms(v) for v in set(terms_raw[i] for i in blank)} if terms_raw is not None else {}
+    for i in blank:
+        days = read.get(terms_raw[i]) if terms_raw is not None else None
+        if isinstance(days, str):
+            bad[i].append((column, f"missing due date and {days}"))
+            continue
+        if days is None:
+            days = default
+        if days is None:
+            bad[i].append((column, "missing due date, and no terms to work it out from"))
+        elif issue[i] is None:
+            bad[i].append((column, "missing due date, and no issue date to count the terms from"))
+        else:
+            due[i] = issue[i] + timedelta(days=days)
+
+
+def _balance_from_paid(raw: list[str], amount: list, decimal: str, column: str, bad: Problems) -> list:
+    """balance = amount - paid (a `Paid` column and no balance column); a blank cell is nothing paid."""
+    paid, errors = parse.amount_column(raw, decimal)
+    for i, msg in errors.items():
+        bad[i].append((column, msg))
+    return [a if p is None or a is None else a - p for a, p in zip(amount, paid)]
 
 
 def _balance_column(raw: list[str], amount_raw: list[str], amount: list, decimal: str,
