@@ -23,7 +23,7 @@ from typing import Any
 from . import jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
-from .render import Renderer
+from .render import Renderer, compile_problems
 from .sources import load_sources
 from .sync import effective_balances, sync_invoices
 from .channels.base import Channel, MissingCredentials, OutgoingMessage, SendResult, make_channel
@@ -270,6 +270,12 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         out.warnings.append(str(w))
     if options.strict and loaded.errors:
         out.refused = f"--strict: {len(loaded.errors)} bad source row(s); nothing was sent"
+        return out
+    if options.mode == "run" and (broken := [p for p in compile_problems(config) if p.severity == "error"]):
+        # one judgement of the configuration: what `check` calls unusable is never half-sent (SPEC 2)
+        out.refused = (f"the configuration is not usable: {broken[0]}"
+                       f"{f' (and {len(broken) - 1} more problem(s))' if len(broken) > 1 else ''}. "
+                       "Nothing was sent; `collectbot check` lists every problem")
         return out
     stale = stale_files(loaded.files, config, now)
     out.stale = [f.path for f in stale]
