@@ -173,6 +173,7 @@ class Limits:
     max_messages_per_run: int = 500
     max_source_age: timedelta = timedelta(days=3)
     concurrency: int = 8
+    max_gone: float = 0.5  # a share: a sync closing more than this many of the open invoices (and > 5) is refused
 
 
 @dataclass
@@ -387,7 +388,7 @@ CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
 )
-LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency")
+LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone")
 
 
 def load_config(path: str | os.PathLike, *, with_playbooks: bool = True) -> Config:
@@ -674,6 +675,14 @@ def _limits(ck: _Checker, top: LineDict) -> Limits:
             ck.error("limits.max_source_age", _line(m, "max_source_age"), f"expected a duration like 3d or 12h, got {m['max_source_age']!r}")
         else:
             lim.max_source_age = d
+    if m.get("max_gone") is not None:
+        text = str(m["max_gone"]).strip()
+        share = re.fullmatch(r"(\d{1,3}(?:\.\d+)?)\s*%", text)
+        if share is None or float(share.group(1)) > 100:
+            ck.error("limits.max_gone", _line(m, "max_gone"),
+                     f"expected a percentage like 50% (100% turns the guard off), got {m['max_gone']!r}")
+        else:
+            lim.max_gone = float(share.group(1)) / 100
     return lim
 
 

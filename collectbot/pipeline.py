@@ -25,7 +25,7 @@ from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .render import Renderer, compile_problems
 from .sources import load_sources
-from .sync import effective_balances, sync_invoices
+from .sync import TooManyGone, check_gone, effective_balances, sync_invoices
 from .channels.base import Channel, MissingCredentials, OutgoingMessage, SendResult, make_channel
 from .channels.dispatch import send_all
 from .config import Config
@@ -187,6 +187,14 @@ def load(config: Config) -> LoadResult:
     return load_sources(config)
 
 
+def too_many_gone_message(exc: TooManyGone, config: Config, loaded: LoadResult,
+                          override: str = "run again with --force") -> str:
+    files = ", ".join(Path(f.path).name for f in loaded.files if f.role == "invoices") or "the invoice sources"
+    return (f"{files} would close {exc.gone} of the {exc.open_before} invoices collectbot knows at once, as if "
+            f"paid or deleted (more than limits.max_gone, {config.limits.max_gone:.0%}). Is the export complete? "
+            f"Nothing was sent or recorded; if they really are all gone, {override}")
+
+
 def stale_files(files: list[SourceFile], config: Config, now: datetime) -> list[SourceFile]:
     """Invoice files older than limits.max_source_age at `now` (SPEC 3 rule 7)."""
     limit = config.limits.max_source_age
@@ -292,6 +300,12 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             if options.mode == "run" and (refusal := _back_in_time(state, now)):
                 out.refused = refusal
                 return out
+            if options.mode == "run" and not options.force:
+                try:
+                    check_gone(state, loaded, config.limits.max_gone)
+                except TooManyGone as exc:
+                    out.refused = too_many_gone_message(exc, config, loaded)
+                    return out
             inp = build_input(config, loaded, state, now, options.limit)
             waiting = ledger.uncertain_touches(state)
         if waiting:
@@ -320,7 +334,11 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             out.refused = refusal
             return out
         out.uncertain = ledger.mark_uncertain(state, now)
-        sync_report = sync_invoices(state, loaded, now)
+        try:
+            sync_report = sync_invoices(state, loaded, now, None if options.force else config.limits.max_gone)
+        except TooManyGone as exc:
+            out.refused = too_many_gone_message(exc, config, loaded)
+            return out
         out.sync = sync_report.as_dict()
         if sync_report.gone_suspended:
             out.warnings.append("an invoice file could not be read, so no invoice was closed as gone this run")

@@ -185,12 +185,39 @@ def customer_rows(customers: list[Customer], stamp: str) -> list[tuple]:
              stamp) for c, extra in zip(customers, extras)]
 
 
-def sync_invoices(state: State, result: LoadResult, now: datetime) -> SyncReport:
-    """Write the loaded invoices and customers and apply the gone/reopen rule, in one transaction."""
+class TooManyGone(Exception):
+    """The sources would close more of the invoices the state knows as present at once than
+    `limits.max_gone` allows: an export that lost its rows is not "everyone paid". Nothing was written."""
+
+    def __init__(self, gone: int, open_before: int):
+        super().__init__(f"{gone} of {open_before} open invoices")
+        self.gone, self.open_before = gone, open_before
+
+
+def too_many_gone(gone: int, open_before: int, max_gone: float) -> bool:
+    """More than `max_gone` (a share, 0.5 = 50 %) of the open invoices at once, and more than 5."""
+    return gone > 5 and gone > max_gone * open_before
+
+
+def check_gone(state: State, result: LoadResult, max_gone: float) -> None:
+    """Raise TooManyGone when a sync of `result` would close too many invoices (the rule of
+    `_refresh`, read only: for `run --dry-run`, which does not sync)."""
+    if result.incomplete:
+        return
+    open_ids = [r[0] for r in _tuples(state.conn, "SELECT invoice_id FROM invoices WHERE state = 'open'")]
+    loaded = {inv.invoice_id for inv in result.invoices}
+    gone = sum(1 for iid in open_ids if iid not in loaded and iid not in result.unreadable_ids)
+    if too_many_gone(gone, len(open_ids), max_gone):
+        raise TooManyGone(gone, len(open_ids))
+
+
+def sync_invoices(state: State, result: LoadResult, now: datetime, max_gone: float | None = None) -> SyncReport:
+    """Write the loaded invoices and customers and apply the gone/reopen rule, in one transaction
+    (rolled back, raising TooManyGone, when more would go than `max_gone` allows)."""
     from .sources import _no_cyclic_gc
 
     with _no_cyclic_gc(), _big_page_cache(state):
-        return _sync(state, result, now)
+        return _sync(state, result, now, max_gone)
 
 
 @contextmanager
@@ -205,7 +232,7 @@ def _big_page_cache(state: State):
         state.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _sync(state: State, result: LoadResult, now: datetime) -> SyncReport:
+def _sync(state: State, result: LoadResult, now: datetime, max_gone: float | None) -> SyncReport:
     stamp = iso(now)
     report = SyncReport(gone_suspended=result.incomplete)
     rows = invoice_rows(result.invoices, stamp)
@@ -223,6 +250,10 @@ def _sync(state: State, result: LoadResult, now: datetime) -> SyncReport:
         else:
             previous = _tuples(conn, "SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
             _refresh(conn, rows, known, away, result, stamp, previous[0] if previous else stamp, report)
+            if max_gone is not None and report.gone_ids:
+                open_before = sum(st == "open" for st in known.values())
+                if too_many_gone(len(report.gone_ids), open_before, max_gone):
+                    raise TooManyGone(len(report.gone_ids), open_before)  # the transaction rolls back
         conn.execute("INSERT INTO meta (key, value) VALUES ('last_sync', ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (stamp,))
         _write_customers(conn, cust_rows, stamp)

@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
                                               "send and record nothing.")] = False,
         limit: Annotated[int | None, typer.Option("--limit", min=0, help="Send at most N messages this run.")] = None,
         force: Annotated[bool, typer.Option("--force", help="Send even when an invoice file is older than "
-                                            "limits.max_source_age.")] = False,
+                                            "limits.max_source_age, or closes more than limits.max_gone "
+                                            "of the invoices at once.")] = False,
         strict: Annotated[bool, typer.Option("--strict", help="Any bad source row stops the run (exit 2) "
                                              "before anything is sent.")] = False,
         config: ConfigOpt = None,

@@ -98,9 +98,16 @@ def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetim
         return report
     with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
         loaded = load(config)
-        from ..sync import sync_invoices
+        from ..sync import TooManyGone, sync_invoices
 
-        sync_invoices(state, loaded, now)
+        try:
+            sync_invoices(state, loaded, now, config.limits.max_gone)
+        except TooManyGone as exc:  # an export that lost its rows: record nothing (SPEC 2)
+            from ..env import UsageError
+            from ..pipeline import too_many_gone_message
+
+            raise UsageError(too_many_gone_message(exc, config, loaded, "run `collectbot run --force` first, "
+                                                                        "then reconcile")) from None
         report.run_id = ledger.begin_run(state, now, os.getpid(), command="reconcile")
         status = "failed"
         try:
