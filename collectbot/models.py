@@ -29,12 +29,18 @@ class RowError:
     column: str | None
     message: str
     kind: str = "row"  # row | file | config | template | playbook | send
+    sheet: str | None = None  # the workbook sheet the row is on (Excel sources)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+        out = {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        return out
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet {self.sheet!r}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:

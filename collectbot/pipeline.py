@@ -23,6 +23,7 @@ from typing import Any
 from . import jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
+from .env import UsageError
 from .render import Renderer, compile_problems
 from .sources import load_sources
 from .sync import TooManyGone, check_gone, effective_balances, sync_invoices
@@ -183,8 +184,24 @@ class Outcome:
 # ---------------------------------------------------------------------------- stages
 
 
+class UnreadableSource(UsageError):
+    """A source file that cannot be read at all: no command works on part of the book (SPEC 2)."""
+
+    def __init__(self, errors: list):
+        self.errors = errors
+        parts = [e.message if Path(e.file).name in e.message else f"{Path(e.file).name}: {e.message}" for e in errors]
+        super().__init__("cannot read " + ("a source file" if len(errors) == 1 else f"{len(errors)} source files")
+                         + ": " + "; ".join(parts) + ". Nothing was done: collectbot never works on part of "
+                         "the book (`collectbot check` shows every problem)")
+
+
 def load(config: Config) -> LoadResult:
-    return load_sources(config)
+    """The sources, whole: UnreadableSource when any file cannot be read at all."""
+    loaded = load_sources(config)
+    broken = [e for e in loaded.errors if e.kind == "file"]
+    if broken:
+        raise UnreadableSource(broken)
+    return loaded
 
 
 def too_many_gone_message(exc: TooManyGone, config: Config, loaded: LoadResult,
@@ -271,7 +288,12 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
     """Preview or run, per `options`. Never raises for a refusal: see `Outcome.refused`."""
     environ = os.environ if environ is None else environ
     out = Outcome(now=now, options=options)
-    loaded = load(config)
+    try:
+        loaded = load(config)
+    except UnreadableSource as exc:
+        out.errors.extend(e.as_dict() for e in exc.errors)
+        out.refused = str(exc)
+        return out
     out.invoices = len(loaded.invoices)
     out.errors.extend(e.as_dict() for e in loaded.errors)
     for w in config.warnings:

@@ -104,6 +104,8 @@ def _print_errors(err: Console, errors: list[dict[str, Any]]) -> None:
     err.print(f"[bold red]{len(errors)} problem(s):[/]")
     for e in errors:
         where = e.get("file") or ""
+        if e.get("sheet"):
+            where += f", sheet {e['sheet']!r}"
         if e.get("row") is not None:
             where += f", row {e['row']}"
         if e.get("column"):

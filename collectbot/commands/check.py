@@ -224,7 +224,8 @@ def print_report(env: Env, report: CheckReport) -> None:
         table.add_column("column", overflow="fold")
         table.add_column("problem", overflow="fold", ratio=1)
         for e in report.errors[:MAX_ROWS_SHOWN]:
-            table.add_row(_where(e.file, None, root), "" if e.row is None else str(e.row), e.column or "", e.message)
+            where = _where(e.file, None, root) + (f" (sheet {e.sheet})" if e.sheet else "")
+            table.add_row(where, "" if e.row is None else str(e.row), e.column or "", e.message)
         env.print(table)
         if len(report.errors) > MAX_ROWS_SHOWN:
             env.print(f"... and {len(report.errors) - MAX_ROWS_SHOWN} more (use --json for all of them)")

@@ -91,6 +91,8 @@ def load_customer_file(spec: SourceSpec, region: str | None) -> tuple[dict[str, 
         first_row[cid] = row
         customers[cid] = Customer(cid, names[i] or None, email[i], phone[i], whatsapp[i], tier[i] or None,
                                   zones[i] or None, language[i] or None, owner[i] or None, extras[i])
+    for e in errors:
+        e.sheet = table.sheet
     return customers, errors, files
 
 

@@ -241,7 +241,7 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     for i in sorted(set(bad) | set(soft)):
         problems = sorted(bad.get(i, []) + soft.get(i, []), key=lambda p: position.get(p[0], -1))
         for column, msg in problems:
-            out.errors.append(RowError(name, rows[i], column, msg))
+            out.errors.append(RowError(name, rows[i], column, msg, sheet=table.sheet))
     for i in bad:
         if ids[i]:
             out.bad_ids.add(ids[i])
@@ -325,7 +325,7 @@ def _sum_lines(table: Table, frame: pd.DataFrame, rows: list[int], ids: list[str
         raise FileProblem(f"no {preset.sum_amount!r} column for the {preset.name} layout")
     values, errs = parse.amount_column(frame[header].tolist(), spec.decimal)
     for i, msg in errs.items():
-        out.errors.append(RowError(str(spec.path), rows[i], header, msg))
+        out.errors.append(RowError(str(spec.path), rows[i], header, msg, sheet=table.sheet))
     spoiled = {ids[i] for i in errs} - {""}
     out.bad_ids |= spoiled
     summed: dict[str, Decimal] = {}

@@ -62,9 +62,50 @@ def read_table(path: Path, score: Scorer, *, encoding: str | None = None, delimi
         excel = path.suffix.lower() in EXCEL_SUFFIXES
     if path.suffix.lower() == ".xls":
         raise FileProblem("old .xls workbooks are not supported: save it as .xlsx (Excel Workbook) or CSV")
+    kind = sniff(path)
+    if kind is not None and kind != ("xlsx" if excel else "text"):
+        raise FileProblem(_NOT_WHAT_IT_SAYS[kind].format(name=path.name, said="an Excel workbook" if excel else "CSV"))
     if excel:
         return _read_excel(path, score, sheet)
     return _read_csv(path, score, encoding, delimiter)
+
+
+_NOT_WHAT_IT_SAYS = {
+    "xlsx": "{name} is an Excel workbook, not {said}: rename it to .xlsx (or set format: excel on the source)",
+    "xls": "{name} is an old Excel .xls workbook: save it as .xlsx (Excel Workbook) or CSV",
+    "ods": "{name} is an OpenDocument spreadsheet (.ods): save it as .xlsx (Excel Workbook) or CSV",
+    "zip": "{name} is a zip archive, not {said}: unzip it and point the source at the file inside",
+    "pdf": "{name} is a PDF, not {said}: export the list as CSV or Excel from your accounting tool",
+    "html": "{name} is a web page (HTML), not {said}: open it in a spreadsheet and save it as CSV or .xlsx",
+    "text": "{name} is text (CSV?), not {said}: rename it to .csv (or set format: csv on the source)",
+    "binary": "{name} is not a text file, so it cannot be {said}: export the list as CSV or Excel again",
+}
+
+
+def sniff(path: Path) -> str | None:
+    """What the first bytes say the file is: xlsx, xls, zip, pdf, html, text, binary (None: unreadable)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if b"opendocument.spreadsheet" in head:
+            return "ods"
+        return "xlsx" if b"[Content_Types].xml" in head or b"xl/" in head or b"docProps" in head else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table")) or (start.startswith(b"<") and b"<html" in
+                                                                        head.lower()):
+        return "html"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a BOM
+    if b"\x00" in head:
+        return "binary"
+    return "text"
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -242,9 +283,15 @@ def _best_header(rows: list[list[str]], score: Scorer) -> tuple[int, int]:
 def _read_excel(path: Path, score: Scorer, sheet: str | int | None) -> Table:
     import openpyxl
 
+    # a file object, so that openpyxl does not judge the workbook by its name (format: excel on a .csv)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        handle = path.open("rb")
+    except OSError as exc:
+        raise FileProblem(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or non-xlsx file
+        handle.close()
         raise FileProblem(f"cannot open the workbook: {exc}") from None
     try:
         names = wb.sheetnames
@@ -261,20 +308,21 @@ def _read_excel(path: Path, score: Scorer, sheet: str | int | None) -> Table:
             rows = _sheet_rows(wb[chosen])
             s, h = _best_header(rows, score)
         else:
+            # the sheet whose header row looks most like what is wanted (a summary or cover sheet
+            # first in the book is passed over); on a tie the earlier sheet
             chosen, rows, s, h = names[0], [], 0, 0
-            for name in names:  # the first sheet with a recognisable header; else the best one
+            for name in names:
                 candidate = _sheet_rows(wb[name])
                 cs, ch = _best_header(candidate, score)
                 if cs > s:
                     chosen, rows, s, h = name, candidate, cs, ch
-                if cs >= RECOGNISABLE:
-                    break
             if s == 0:
                 chosen = names[0]
                 rows = _sheet_rows(wb[chosen])
                 h = next((n for n, r in enumerate(rows) if any(r)), 0)
     finally:
         wb.close()
+        handle.close()
     if not rows:
         raise FileProblem(f"sheet {chosen!r} is empty")
     headers = unique_headers(rows[h])
