@@ -172,10 +172,34 @@ def find_mutants(files: list[Path]) -> list[Mutant]:
     return found
 
 
-def key(m: Mutant) -> tuple[str, int, int, str, str]:
-    """A mutant's identity between two runs: its place and what it does there (a line that moved
-    or changed gives new mutants, which are tried again)."""
-    return (m.file, m.index, m.variant, m.what, m.source_line)
+def keys(mutants: list[Mutant]) -> dict[int, tuple]:
+    """Each mutant's identity between two runs, by id: its file, what it does, the text of its line
+    and which of the same (change, line text) in that file it is, counted in file order. An edit
+    elsewhere in the file keeps it; a changed line gives new mutants, which are tried again."""
+    seen: dict[tuple, int] = {}
+    out: dict[int, tuple] = {}
+    for m in sorted(mutants, key=lambda m: (m.file, m.index, m.variant)):
+        base = (m.file, m.what, m.source_line.strip(), m.variant)
+        seen[base] = seen.get(base, 0) + 1
+        out[m.id] = base + (seen[base],)
+    return out
+
+
+def earlier_results(previous: dict, mine: dict[int, tuple]) -> dict[tuple, dict]:
+    """An earlier --out's mutants by key. Files written before keys were stored only match a
+    mutant whose (file, change, line text) is unique now, so that no ordinal is guessed."""
+    unique = {}
+    for k in mine.values():
+        unique[k[:4]] = k if k[:4] not in unique else None
+    out = {}
+    for r in previous["mutants"]:
+        if r.get("key"):
+            out[tuple(r["key"])] = r
+        else:
+            k = unique.get((r["file"], r["what"], r["source_line"].strip(), r["variant"]))
+            if k is not None:
+                out[k] = r
+    return out
 
 
 def mutated_source(path: Path, m: Mutant) -> str:
@@ -333,13 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     files = sorted(p for m in args.modules for p in ([SRC / m] if m.endswith(".py") else (SRC / m).rglob("*.py")))
     mutants = find_mutants(files)
     total_found = len(mutants)
+    mine = keys(mutants)  # over the whole population, before any sampling
     if args.retest:  # what the last run killed stays killed when its line is unchanged; the rest runs
         previous = json.loads(args.retest.read_text())
-        before = {key(Mutant(**s)): s for s in previous["mutants"]}
+        before = earlier_results(previous, mine)
         if previous.get("sample"):  # the same sample again
-            mutants = [m for m in mutants if key(m) in before]
+            mutants = [m for m in mutants if mine[m.id] in before]
         for m in mutants:
-            k = key(m)
+            k = mine[m.id]
             # killed stays killed; a survivor listed as equivalent (no test can kill it) stays so
             if k in before and (before[k]["status"].startswith("killed") or before[k]["status"] == "equivalent"):
                 m.status, m.tests, m.seconds = before[k]["status"], before[k]["tests"], before[k]["seconds"]
@@ -348,11 +373,14 @@ def main(argv: list[str] | None = None) -> int:
     # Tests are only ever added, so a mutant an earlier run killed stays killed while its file has
     # not moved (the key holds its place in the file and its line text; an edit above it gives new
     # keys, tried again). A shortcut for a whole-population run; a run without --known is the check.
-    known = {key(Mutant(**s)): s for f in args.known for s in json.loads(f.read_text())["mutants"]
-             if s["status"].startswith("killed")}
+    known: dict[tuple, dict] = {}
+    for f in args.known:
+        known.update((k, r) for k, r in earlier_results(json.loads(f.read_text()), mine).items()
+                     if r["status"].startswith("killed"))
     for m in mutants:
-        if m.status == "pending" and key(m) in known:
-            m.status, m.tests, m.seconds = known[key(m)]["status"], known[key(m)]["tests"], known[key(m)]["seconds"]
+        if m.status == "pending" and mine[m.id] in known:
+            k = known[mine[m.id]]
+            m.status, m.tests, m.seconds = k["status"], k["tests"], k["seconds"]
     if args.list:
         for m in mutants:
             print(f"{m.file}:{m.line}  {m.what:28}  {m.source_line[:70]}")
@@ -425,7 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {m.status:10} {m.file}:{m.line}  {m.what}  |  {m.source_line[:70]}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"score": round(score, 2), "raw": round(raw, 2), "killed": len(killed),
-                                    "equivalent": n_equivalent, "mutants": [asdict(m) for m in mutants],
+                                    "equivalent": n_equivalent,
+                                    "mutants": [asdict(m) | {"key": list(mine[m.id])} for m in mutants],
                                     "found": total_found, "sample": args.sample, "seed": args.seed}, indent=1))
     return 0
 

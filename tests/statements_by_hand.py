@@ -248,13 +248,13 @@ CSV = {
         # grouping = 118000.00), line 3 "₹50,000", line 4 "2,500.50" (no ₹ sign), line 5
         # "twelve hundred" (amount in words, not a number).
         # Line 5 EXCLUDED from counts/total as having no numeric amount (it would be 1200 if read).
-        # CURRENCY: INR from the ₹ signs on lines 2-3; line 4 has no symbol and is counted as INR
-        # (strictly per-line it would be "?" -> {"INR": "168000.00", "?": "2500.50"}).
-        "credits": 3, "credited": {"INR": "170500.50"}, "debits": 0,
+        # CURRENCY: INR from the ₹ signs on lines 2-3 (118000.00 + 50000.00 = 168000.00); line 4
+        # has no symbol, so the file does not say (a workspace would count it in its own currency).
+        "credits": 3, "credited": {"INR": "168000.00", "?": "2500.50"}, "debits": 0,
         "lines": [
             {"raw_line": 2, "date": "2026-03-05", "amount": "118000.00", "currency": "INR", "payer": "Bansal & Sons"},
             {"raw_line": 3, "date": "2026-03-13", "amount": "50000.00", "currency": "INR", "payer": "Acme Traders"},  # file "₹50,000"
-            {"raw_line": 4, "date": "2026-03-14", "amount": "2500.50", "currency": "INR", "payer": "Unknown sender"},  # no ₹ sign on this line
+            {"raw_line": 4, "date": "2026-03-14", "amount": "2500.50", "currency": "?", "payer": "Unknown sender"},  # no ₹ sign: the file does not say
         ],
     },
 }

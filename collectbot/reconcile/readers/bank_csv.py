@@ -18,6 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from ...currencies import is_iso, resolve, written
 from ...models import BankLine, RowError
 from .columns import currency_in_header, map_header, normalise
 from .errors import StatementError
@@ -168,7 +169,13 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
         for f in ("amount", "credit", "debit"):
             for i in m.get(f, []):
                 header_currency = header_currency or currency_in_header(header[i])
-    fallback_currency = options.get("currency_code") or header_currency or default_currency
+    fallback_currency = (options.get("currency_code") or header_currency or _metadata_currency(rows[:max(0, start - 1)])
+                         or default_currency)
+    if _valuta_holds_currencies(cols, header, m):  # "Valuta": a value date in German, a currency elsewhere
+        m["date"] = [i for i in m["date"] if normalise(header[i]) != "valuta"]  # type: ignore[index]
+        m.setdefault("currency", [next(i for i, h in enumerate(header) if normalise(h) == "valuta")])  # type: ignore
+        cols = _Columns(body, m)
+        dates = cols.first("date")
     credit_flags = {str(v).lower() for v in options.get("credit_values") or CREDIT_FLAGS}
     debit_flags = {str(v).lower() for v in options.get("debit_values") or DEBIT_FLAGS}
 
@@ -204,12 +211,55 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
         except ValueError as exc:
             errors.append(RowError(name, line_no, colname("amount" if "amount" in m else "credit"), str(exc)))
             continue
+        line_currency = currency.upper() if currency else fallback_currency
+        shown = amount_text or credit or debit or ""
+        if shown and _NOT_DIGITS.search(shown):
+            said = written(shown)
+            if said is not None:
+                meant = resolve(said[1], line_currency)
+                if currency and meant != currency.upper():
+                    errors.append(RowError(name, line_no, colname("amount" if "amount" in m else "credit"),
+                                           f"the amount is written in {said[0]} but the currency column says "
+                                           f"{currency}: which is it?"))
+                    continue
+                line_currency = meant
         lines.append(BankLine(
-            date=when, amount=amount, currency=currency or fallback_currency or None,
+            date=when, amount=amount, currency=line_currency or None,
             description=description or " ".join(x for x in (invoice, payer, reference) if x), payer=payer,
             reference=reference, transaction_id=transaction_id, invoice_hint=invoice, file=name, row=line_no,
             extra={"method": method} if method else {}))
     return lines, errors
+
+
+_NOT_DIGITS = re.compile(r"[^\d\s,.'+\-()]")  # an amount cell with more than a number: a symbol or code?
+_META_CURRENCY = re.compile(r"^(?:[^:]*\b(?:currency|devise|w(?:ä|ae|a)hrung|moneda|valuta|munt|divisa)\b)?"
+                            r"\s*:?\s*([A-Z]{3})$", re.IGNORECASE)
+
+
+def _metadata_currency(rows: list[Row]) -> str | None:
+    """The currency named in the lines above the header ("Currency: EUR", "Waehrung;EUR", ": EUR"),
+    when exactly one ISO code is named there."""
+    found = set()
+    for _, cells in rows:
+        texts = [c.strip() for c in cells]
+        for k, text in enumerate(texts):
+            m = _META_CURRENCY.match(text)
+            if m and (text[:1] == ":" or len(text) > 3 or k and _META_CURRENCY.match(texts[k - 1] + ":" + text)):
+                code = m.group(1).upper()
+                if is_iso(code):
+                    found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
+def _valuta_holds_currencies(cols: "_Columns", header: list[str] | None, m: dict[str, list[int]]) -> bool:
+    """A column headed "Valuta" that holds currency codes (Dutch, Italian) rather than dates (German)."""
+    if header is None or "currency" in m:
+        return False
+    at = [i for i in m.get("date", []) if normalise(header[i]) == "valuta"]
+    if not at or len(m["date"]) < 2:
+        return False
+    values = [v for v in cols._column(at[0])[:50] if v]
+    return bool(values) and all(len(v) == 3 and v.isalpha() and is_iso(v.upper()) for v in values)
 
 
 def _dayfirst(numbers: list[int], dates: list[str | None], decimal: str) -> bool | None:

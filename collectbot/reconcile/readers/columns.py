@@ -14,31 +14,44 @@ import re
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("date", "booking date", "posting date", "transaction date", "completed date", "payment date",
              "date paid", "paid on", "paid date", "received on", "received date", "txn date", "tran date",
-             "datum", "transactiedatum", "boekdatum", "buchungstag", "buchungsdatum", "fecha",
-             "started date", "value date", "valutadatum", "valuta"),
+             "datum", "transactiedatum", "boekdatum", "buchungstag", "buchungsdatum", "buchung", "fecha",
+             "fecha operación", "fecha operacion", "fecha de operación", "fecha de operacion", "f operación",
+             "f operacion", "date opération", "date operation", "date de l opération", "date de l operation",
+             "date comptable", "data operazione", "data contabile", "data", "started date", "value date",
+             "valutadatum", "wertstellung", "fecha valor", "f valor", "date de valeur", "date valeur", "valuta"),
     "amount": ("amount", "transaction amount", "payment amount", "paid amount", "amount paid",
-               "amount received", "received amount", "gross", "bruto", "bedrag", "betrag", "importe",
-               "montant", "value"),
+               "amount received", "received amount", "gross", "bruto", "bedrag", "betrag", "umsatz", "importe",
+               "montant", "montant de l opération", "montant de l operation", "importo", "value"),
     "debit": ("debit", "debit amount", "debits", "withdrawal", "withdrawals", "withdrawal amount", "paid out",
-              "money out", "af", "debet", "uitgaven", "soll", "cargo"),
+              "money out", "af", "debet", "uitgaven", "soll", "cargo", "débit", "dépense", "addebiti", "uscite"),
     "credit": ("credit", "credit amount", "credits", "deposit", "deposits", "deposit amount", "paid in",
-               "money in", "bij", "haben", "abono"),
+               "money in", "bij", "haben", "abono", "crédit", "recette", "accrediti", "entrate"),
     "dc_flag": ("d/c", "dc", "c/d", "cd", "credit/debit", "debit/credit", "creditdebet", "af bij", "af/bij",
                 "cr/dr", "dr/cr", "debet/credit", "credit debit indicator", "soll/haben"),
     "description": ("description", "label", "naam / omschrijving", "omschrijving", "mededelingen",
                     "transaction description", "transaction details", "narrative", "narration", "memo",
                     "particulars", "remarks", "detail", "descripción", "descripcion", "beschreibung",
-                    "verwendungszweck", "buchungstext"),
+                    "verwendungszweck", "vorgang/verwendungszweck", "buchungstext", "libellé", "libelle",
+                    "libellé de l opération", "libelle de l operation", "libellé simplifié", "détail", "concepto",
+                    "concepto común", "concepto propio", "movimiento", "observaciones", "descrizione",
+                    "causale", "mitteilungen"),
     "payer": ("payer", "payer name", "paid by", "received from", "from", "customer", "customer name", "client",
               "client name", "partner name", "counterparty", "counterparty name", "counter party", "name",
               "naam", "tegenrekeninghouder", "payee", "payee name", "nombre", "sender", "remitter",
-              "auftraggeber", "beneficiary"),
+              "auftraggeber", "beguenstigter/zahlungspflichtiger", "begünstigter/zahlungspflichtiger",
+              "auftraggeber/empfänger", "auftraggeber / empfänger", "auftraggeber/empfaenger",
+              "auftraggeber / empfaenger", "auftraggeber / begünstigter", "auftraggeber / beguenstigter",
+              "name zahlungsbeteiligter", "zahlungspflichtige r", "zahlungspflichtiger", "empfänger",
+              "tiers", "émetteur", "bénéficiaire", "ordenante", "beneficiario", "beneficiary"),
     "reference": ("reference", "payment reference", "your reference", "referentie", "ref", "ref no",
-                  "reference number", "remittance information", "remittance", "kenmerk", "referencia"),
+                  "reference number", "remittance information", "remittance", "kenmerk", "referencia",
+                  "kundenreferenz end to end", "kundenreferenz", "end to end referenz", "référence",
+                  "riferimento"),
     "transaction_id": ("transaction id", "transaction reference", "utr", "utr number", "utr no",
                        "transferwise id", "id de transacción", "id de transaccion", "txn id", "bank reference",
                        "operation number", "transactie id", "reference id", "id"),
-    "currency": ("currency", "currency code", "ccy", "valutacode", "divisa", "währung", "wahrung", "munt"),
+    "currency": ("currency", "currency code", "ccy", "valutacode", "divisa", "währung", "wahrung", "waehrung",
+                 "devise", "moneda", "munt", "valuta"),
     "invoice": ("invoice", "invoice #", "invoice no", "invoice number", "invoice id", "invoice ref",
                 "invoice numbers", "invoices", "inv", "inv no", "inv #", "bill no", "bill number",
                 "factuur", "factuurnummer", "rechnung", "rechnungsnummer", "id de factura"),
@@ -48,7 +61,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # Fields where every matching column counts (joined, or first non-empty per row).
 MULTI = ("date", "description", "payer")
 # Header prefixes that still mean "amount" (e.g. "Bedrag (EUR)", "Amount (INR)").
-_AMOUNT_PREFIX = re.compile(r"^(amount|bedrag|betrag|importe)\b")
+_AMOUNT_PREFIX = re.compile(r"^(amount|bedrag|betrag|importe|montant|importo)\b")
+# "Débit euros", "Crédit (EUR)", "Soll (EUR)": a debit or credit column with its currency
+_SIDE_PREFIX = {"debit": re.compile(r"^(debit|débit|soll|af)\b"), "credit": re.compile(r"^(credit|crédit|haben|bij)\b")}
 
 
 def normalise(header: str) -> str:
@@ -71,13 +86,23 @@ def map_header(header: list[str]) -> dict[str, list[int]]:
                     cols.append(i)
         if field == "amount" and not cols:
             cols = [i for i, n in enumerate(names) if _AMOUNT_PREFIX.match(n) and i not in taken][:1]
+        if field in _SIDE_PREFIX and not cols:
+            cols = [i for i, n in enumerate(names) if _SIDE_PREFIX[field].match(n) and i not in taken
+                    and currency_in_header(header[i])][:1]
         if cols:
             found[field] = cols if field in MULTI else cols[:1]
             taken.update(found[field])
+    if "currency" in found and "amount" in found:
+        # ING Germany: "Saldo;Währung;Betrag;Währung" — the amount's currency is the one after it
+        after = found["amount"][0] + 1
+        if after < len(names) and names[after] in SYNONYMS["currency"] and after not in taken - set(found["currency"]):
+            found["currency"] = [after]
     return found
 
 
 def currency_in_header(header: str) -> str | None:
-    """'Bedrag (EUR)' -> 'EUR'."""
+    """'Bedrag (EUR)' -> 'EUR', 'Débit euros' / 'Betrag in €' -> 'EUR'."""
     m = re.search(r"\(([A-Z]{3})\)", header or "")
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    return "EUR" if re.search(r"(?i)\beuros?\b|€|\(eur\)|\beur\b", header or "") else None
