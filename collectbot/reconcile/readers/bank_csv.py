@@ -37,6 +37,10 @@ DEBIT_FLAGS = {"d", "dr", "dbit", "debit", "af", "-", "s", "soll", "out", "withd
 _HEADER_SCAN = 30
 # Summary rows banks put below (or above) the lines: no date, a balance or total instead.
 _SUMMARY = re.compile(r"balance|total|saldo|opening|closing|summe|totaal|solde", re.I)
+# a whole description that only names a balance (with stray punctuation around it)
+_BALANCE_LINE = re.compile(r"^\W*(saldo (iniziale|finale|inicial|final)|anfangssaldo|endsaldo|schlusssaldo|"
+                           r"(opening|closing|starting|ending) balance|solde (initial|final|de d[ée]but|de fin)|"
+                           r"beginsaldo|eindsaldo)\W*$", re.I)
 
 
 def check_options(options: Any) -> list[str]:
@@ -202,10 +206,12 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
                 when = str(exc)
             parsed_dates[raw_date] = when
         if isinstance(when, str):
-            if not re.search(r"\d", raw_date) and _SUMMARY.search(raw_date):
-                continue  # "Balance at end of period", "Total": not a transaction
+            if not re.search(r"\d", raw_date) and (_SUMMARY.search(raw_date) or not (amount_text or debit or credit)):
+                continue  # "Balance at end of period", "Total", a footnote: not a transaction
             errors.append(RowError(name, line_no, colname("date"), when))
             continue
+        if description and _BALANCE_LINE.match(description):
+            continue  # BancoPosta's "SALDO INIZIALE" / "SALDO FINALE": a balance, dated like a transaction
         try:
             amount = _amount(amount_text, flag, debit, credit, "amount" in m, decimal, credit_flags, debit_flags)
         except ValueError as exc:

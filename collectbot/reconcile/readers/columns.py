@@ -33,7 +33,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "particulars", "remarks", "detail", "descripción", "descripcion", "beschreibung",
                     "verwendungszweck", "vorgang/verwendungszweck", "buchungstext", "libellé", "libelle",
                     "libellé de l opération", "libelle de l operation", "libellé simplifié", "détail", "concepto",
-                    "concepto común", "concepto propio", "movimiento", "observaciones", "descrizione",
+                    "concepto común", "concepto propio", "movimiento", "observaciones", "descrizione", "descrizione operazioni",
                     "causale", "mitteilungen"),
     "payer": ("payer", "payer name", "paid by", "received from", "from", "customer", "customer name", "client",
               "client name", "partner name", "counterparty", "counterparty name", "counter party", "name",
@@ -50,8 +50,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "transaction_id": ("transaction id", "transaction reference", "utr", "utr number", "utr no",
                        "transferwise id", "id de transacción", "id de transaccion", "txn id", "bank reference",
                        "operation number", "transactie id", "reference id", "id"),
-    "currency": ("currency", "currency code", "ccy", "valutacode", "divisa", "währung", "wahrung", "waehrung",
-                 "devise", "moneda", "munt", "valuta"),
+    "currency": ("currency", "currency code", "ccy", "curr", "valutacode", "valuta rekening", "divisa", "währung",
+                 "wahrung", "waehrung", "devise", "monnaie", "monn", "moneda", "munt", "valuta"),
     "invoice": ("invoice", "invoice #", "invoice no", "invoice number", "invoice id", "invoice ref",
                 "invoice numbers", "invoices", "inv", "inv no", "inv #", "bill no", "bill number",
                 "factuur", "factuurnummer", "rechnung", "rechnungsnummer", "id de factura"),
@@ -61,7 +61,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # Fields where every matching column counts (joined, or first non-empty per row).
 MULTI = ("date", "description", "payer")
 # Header prefixes that still mean "amount" (e.g. "Bedrag (EUR)", "Amount (INR)").
-_AMOUNT_PREFIX = re.compile(r"^(amount|bedrag|betrag|importe|montant|importo)\b")
+# ... followed only by its currency: "Bedrag (EUR)", "Betrag (€)", "Amount in INR" — not "Amount details"
+_AMOUNT_PREFIX = re.compile(r"^(amount|bedrag|betrag|importe|montant|importo)\b(\s*(in\s+)?(\(?[a-z]{3}\)?|\(?€\)?|"
+                            r"euros?|\(euros?\)))?$")
 # "Débit euros", "Crédit (EUR)", "Soll (EUR)": a debit or credit column with its currency
 _SIDE_PREFIX = {"debit": re.compile(r"^(debit|débit|soll|af)\b"), "credit": re.compile(r"^(credit|crédit|haben|bij)\b")}
 
@@ -105,4 +107,11 @@ def currency_in_header(header: str) -> str | None:
     m = re.search(r"\(([A-Z]{3})\)", header or "")
     if m:
         return m.group(1)
-    return "EUR" if re.search(r"(?i)\beuros?\b|€|\(eur\)|\beur\b", header or "") else None
+    if re.search(r"(?i)\beuros?\b|€|\(eur\)|\beur\b", header or ""):
+        return "EUR"
+    m = re.search(r"\b([A-Z]{3})\s*$", header or "")  # "Debit CHF", "Amount INR"
+    if m:
+        from ...currencies import is_iso
+
+        return m.group(1) if is_iso(m.group(1)) else None
+    return None
