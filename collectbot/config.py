@@ -145,6 +145,7 @@ class SourceSpec:
     dayfirst: bool | None = None
     date_format: str | None = None
     default_terms: int | None = None  # days from the issue date to the due date, when the book has none
+    currency: str | None = None  # the currency of rows without a currency column (default: the business's)
     line: int | None = None
 
 
@@ -383,7 +384,7 @@ TOP_KEYS = (
 )
 BUSINESS_KEYS = ("name", "timezone", "currency", "locale", "country", "working_hours", "holidays")
 SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "decimal", "dayfirst", "date_format",
-               "default_terms")
+               "default_terms", "currency")
 CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
@@ -588,6 +589,14 @@ def _source(ck: _Checker, item: Any, key: str, line: int | None, root: Path, rol
     spec.decimal = ck.choice(m, "decimal", key, (".", ","), ".") or "."
     spec.dayfirst = ck.boolean(m, "dayfirst", key, None)
     spec.date_format = ck.string(m, "date_format", key)
+    code = ck.string(m, "currency", key)
+    if code is not None:
+        from .currencies import is_iso
+
+        if not is_iso(code.strip().upper()):
+            ck.error(f"{key}.currency", _line(m, "currency"), f"{code!r} is not an ISO 4217 currency code (e.g. USD)")
+        else:
+            spec.currency = code.strip().upper()
     if m.get("default_terms") is not None:
         terms = m["default_terms"]
         span = timedelta(days=terms) if isinstance(terms, int) and not isinstance(terms, bool) else parse_duration(terms)

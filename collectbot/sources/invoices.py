@@ -7,6 +7,7 @@ Invoice objects are built with one `zip` over the parsed columns: that is what k
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Business, SourceSpec
+from ..currencies import is_iso, written
 from ..models import Invoice, RowError, SourceFile
 from . import parse
 from .columns import (HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised,
@@ -235,7 +237,15 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
                                      "an unquoted delimiter inside a value?"))
 
     extras = _extras(frame, table.headers, mapping, preset, n)
-    default_currency = business.currency
+    default_currency = spec.currency or business.currency
+    currencies = [c or default_currency for c in currency] if currency_raw is not None else [default_currency] * n
+    for i, code in enumerate(currency):
+        if code and not is_iso(code):
+            bad[i].append((mapping["currency"], f"{code!r} is not an ISO 4217 currency code (e.g. INR, USD, EUR)"))
+    for f in ("amount", "balance"):
+        if f in mapping and not (f == "balance" and mapping["balance"] == mapping.get("amount")):
+            _symbols_agree(frame[mapping[f]].tolist(), currencies, currency_raw is not None, spec.currency is not None,
+                           mapping[f], bad)
     source = name
     position = {h: k for k, h in enumerate(table.headers)}
     for i in sorted(set(bad) | set(soft)):
@@ -246,13 +256,35 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
         if ids[i]:
             out.bad_ids.add(ids[i])
     balances, statuses = _settle(amount, balance, status)
-    currencies = [c or default_currency for c in currency] if currency_raw is not None else [default_currency] * n
     # One C-level map over the parsed columns builds every Invoice (bad rows are dropped after).
     made = list(map(Invoice, ids, customer_ids, due, amount, balances, currencies, statuses, issue, names, email,
                     phone, whatsapp, extras, [source] * n, rows))
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
     out.invoices.extend(made)
+
+
+_NOT_DIGITS = re.compile(r"[^\d\s,.'+\-()]")
+
+
+def _symbols_agree(raw: list[str], currencies: list[str], has_column: bool, has_source: bool, column: str,
+                   bad: Problems) -> None:
+    """An amount written with a currency symbol or code must be in the row's currency (SPEC 2):
+    `$250.00` in an INR book is a bad row, never ₹250.00."""
+    said = {v: written(v) for v in set(raw) if _NOT_DIGITS.search(v)}
+    said = {v: s for v, s in said.items() if s is not None}
+    if not said:
+        return
+    for i, v in enumerate(raw):
+        s = said.get(v)
+        if s is None or currencies[i] in s[1]:
+            continue
+        if has_column:
+            bad[i].append((column, f"written in {s[0]} but its currency column says {currencies[i]}: which is it?"))
+            continue
+        whose = "the source's currency: is" if has_source else "the business currency is"
+        bad[i].append((column, f"written in {s[0]} but {whose} {currencies[i]}: add a currency column or set "
+                               "currency: on the source"))
 
 
 def _due_from_terms(blank: list[int], due: list, issue: list, terms_raw: list[str] | None, default: int | None,
