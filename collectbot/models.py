@@ -105,6 +105,26 @@ class LoadResult:
     # True when an invoice file could not be read at all: the `gone` rule is suspended for this load,
     # so a missing or broken export never closes every invoice.
     incomplete: bool = False
+    # Rows that are not invoices (credit notes, payments, overpayments, totals, headings), by kind.
+    not_invoices: dict[str, int] = field(default_factory=dict)
+    # Customers' open credits, applied to their oldest open invoices in the same currency.
+    credits: list[Credit] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Credit:
+    """Money a customer has with the business already (a credit note, an overpayment, an unapplied
+    payment), in one currency: it reduces that customer's open invoices, oldest first (SPEC 2)."""
+
+    customer_id: str
+    currency: str
+    amount: Decimal  # positive: what is left to apply
+    kind: str  # "credit note", "overpayment", "payment", "prepayment"
+    reference: str
+    source: str
+    row: int | None
+    applied: Decimal = Decimal(0)
+    invoice_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -183,6 +183,10 @@ def _summary(config: Config, result: LoadResult | None, report: CheckReport) -> 
             "open_invoices": len(open_invoices),
             "customers": len(result.customers),
             "outstanding": {cur: str(amount) for cur, amount in sorted(outstanding.items())},
+            "not_invoices": dict(sorted(result.not_invoices.items())),
+            "credits": [{"customer_id": c.customer_id, "currency": c.currency, "amount": str(c.amount),
+                         "kind": c.kind, "reference": c.reference, "applied": str(c.applied),
+                         "invoice_ids": c.invoice_ids} for c in result.credits],
         }
     return summary
 
@@ -245,6 +249,21 @@ def print_report(env: Env, report: CheckReport) -> None:
         parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps)")
     parts.append(f"{s['templates']} templates")
     env.print("; ".join(parts) + ".", highlight=False)
+    if s.get("not_invoices"):
+        kinds = ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in s["not_invoices"].items())
+        env.print(f"Rows that are not invoices (not chased, not errors): {kinds}.", highlight=False)
+    if s.get("credits"):
+        applied = [c for c in s["credits"] if Decimal(c["applied"])]
+        if applied:
+            env.print("Customers' credits taken off their oldest open invoices in the same currency: " + "; ".join(
+                f"{c['kind']}{' ' + c['reference'] if c['reference'] else ''} "
+                f"{_money(c['applied'], c['currency'], s['locale'])} off {', '.join(c['invoice_ids'])}"
+                for c in applied[:5]) + (f"; and {len(applied) - 5} more" if len(applied) > 5 else "") + ".",
+                highlight=False)
+        left = len(s["credits"]) - len(applied)
+        if left:
+            env.print(f"{left} credit(s) found no open invoice of that customer in that currency (see --json).",
+                      highlight=False)
     code = report.exit_code
     counts = (f"{s['config_errors']} config/playbook/template errors, {s['file_errors']} unreadable sources, "
               f"{s['bad_rows']} bad rows, {s['warnings']} warnings")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from operator import attrgetter
 
 from ..config import Config
-from ..models import Customer, Invoice, LoadResult, RowError
+from ..models import Credit, Customer, Invoice, LoadResult, RowError
 from .customers import derive_customers, load_customer_file
 from .invoices import load_invoice_file
 from .parse import default_region
@@ -57,8 +57,13 @@ def _load(config: Config) -> LoadResult:
     files = []
     unreadable: set[str] = set()
     incomplete = False
+    not_invoices: dict[str, int] = {}
+    credits: list[Credit] = []
     for spec in config.invoice_sources:
         got = load_invoice_file(spec, business, region)
+        for k, c in got.not_invoices.items():
+            not_invoices[k] = not_invoices.get(k, 0) + c
+        credits.extend(got.credits)
         invoices.extend(got.invoices)
         errors.extend(got.errors)
         unreadable |= got.bad_ids
@@ -69,6 +74,8 @@ def _load(config: Config) -> LoadResult:
         invoices = _drop_cross_file_duplicates(invoices, errors, unreadable)
     good = set(map(attrgetter("invoice_id"), invoices))
     unreadable -= good
+    if credits:
+        apply_credits(invoices, credits)
 
     known: dict[str, Customer] = {}
     for spec in config.customer_sources:
@@ -78,7 +85,32 @@ def _load(config: Config) -> LoadResult:
         for cid, c in customers.items():
             known.setdefault(cid, c)
     return LoadResult(invoices=invoices, customers=derive_customers(invoices, known), errors=errors, files=files,
-                      unreadable_ids=unreadable, incomplete=incomplete)
+                      unreadable_ids=unreadable, incomplete=incomplete, not_invoices=not_invoices, credits=credits)
+
+
+def apply_credits(invoices: list[Invoice], credits: list[Credit]) -> None:
+    """Each credit reduces its customer's open invoices in its currency, oldest due date first
+    (SPEC 2, "Credits are not chased"): an invoice a credit covers is paid, one it covers in part
+    partial. What a credit cannot place (no open invoice in that currency) is left unapplied."""
+    open_by: dict[tuple[str, str], list[Invoice]] = defaultdict(list)
+    for inv in invoices:
+        if not inv.stopped_by_status and inv.balance > 0:
+            open_by[(inv.customer_id, inv.currency)].append(inv)
+    for group in open_by.values():
+        group.sort(key=lambda i: (i.due_date, i.issue_date or i.due_date, i.invoice_id))
+    for credit in sorted(credits, key=lambda c: (c.source, c.row or 0)):
+        left = credit.amount
+        for inv in open_by.get((credit.customer_id, credit.currency), ()):
+            if left <= 0:
+                break
+            if inv.balance <= 0:
+                continue
+            take = min(left, inv.balance)
+            inv.balance -= take
+            left -= take
+            inv.status = "paid" if inv.balance == 0 else "partial"
+            credit.invoice_ids.append(inv.invoice_id)
+        credit.applied = credit.amount - left
 
 
 def _drop_cross_file_duplicates(invoices: list[Invoice], errors: list[RowError], unreadable: set[str]) -> list[Invoice]:

@@ -20,11 +20,11 @@ import pandas as pd
 
 from ..config import Business, SourceSpec
 from ..currencies import is_iso, written
-from ..models import Invoice, RowError, SourceFile
+from ..models import Credit, Invoice, RowError, SourceFile
 from . import parse
 from .columns import (HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised,
                       resolve, slug, snake, squash)
-from .presets import PRESETS, Preset, detect
+from .presets import CREDIT_KINDS, PRESETS, Preset, detect, group_names
 from .tables import RECOGNISABLE, FileProblem, Table, read_table
 from .terms import parse_terms
 
@@ -45,6 +45,9 @@ class FileLoad:
     file: SourceFile | None = None
     unreadable: bool = False  # the file as a whole could not be read
     preset: str | None = None
+    not_invoices: dict[str, int] = field(default_factory=dict)  # rows a preset says are not invoices, by kind
+    other: tuple[pd.DataFrame, list[int], list[str]] | None = None  # the credit rows among them
+    credits: list[Credit] = field(default_factory=list)
 
 
 def header_scorer(spec: SourceSpec, index: dict, must: tuple[str, ...], any_of: tuple[str, ...],
@@ -144,7 +147,7 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
            region: str | None, out: FileLoad) -> None:
     """Parse the columns of one table and add its good invoices and all its problems to `out`."""
     name = str(spec.path)
-    frame, rows = _data_rows(table, preset, mapping)
+    frame, rows = _data_rows(table, preset, mapping, out)
     ids = list(map(str.strip, frame[mapping["invoice_id"]].tolist()))
     bad: Problems = defaultdict(list)  # these rows are not used
     soft: Problems = defaultdict(list)  # reported; the row is used without the value
@@ -262,6 +265,41 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
     out.invoices.extend(made)
+    if out.other is not None:
+        out.credits.extend(_credits(out.other, mapping, spec, default_currency, preset, name))
+
+
+def _credits(other: tuple[pd.DataFrame, list[int], list[str]], mapping: dict[str, str], spec: SourceSpec,
+             default_currency: str, preset: Preset | None, name: str) -> list[Credit]:
+    """The open credits among the rows that are not invoices: what is left of a credit note, an
+    overpayment or an unapplied payment (Xero's InvoiceAmountDue, QuickBooks' negative Open
+    Balance), per customer and currency. A row whose customer, currency or amount cannot be read
+    gives no credit (it is not an invoice, so never a bad row)."""
+    frame, rows, kinds = other
+    n = len(rows)
+
+    def col(f: str) -> list[str]:
+        return [v.strip() for v in frame[mapping[f]].tolist()] if f in mapping else [""] * n
+
+    refs = col("invoice_id")
+    names = [v or None for v in col("customer_name")]
+    emails = [v.lower() or None for v in col("email")]
+    customers = _customer_ids(col("customer_id") if "customer_id" in mapping else None, names, emails, n)
+    field = "balance" if "balance" in mapping else "amount"
+    values, _ = parse.amount_column(col(field), spec.decimal)
+    currencies = [c.upper() or default_currency for c in col("currency")]
+    out: list[Credit] = []
+    seen: set[tuple[str, str]] = set()
+    for i in range(n):
+        key = (kinds[i], refs[i])
+        if preset and preset.line_items and refs[i] and key in seen:
+            continue  # one row per line item: the first carries the credit's totals
+        seen.add(key)
+        v = values[i]
+        if not customers[i] or v is None or v == 0 or not is_iso(currencies[i]):
+            continue
+        out.append(Credit(customers[i], currencies[i], abs(v), kinds[i], refs[i], name, rows[i]))
+    return out
 
 
 _NOT_DIGITS = re.compile(r"[^\d\s,.'+\-()]")
@@ -331,8 +369,11 @@ def _balance_column(raw: list[str], amount_raw: list[str], amount: list, decimal
     return balance, {todo[k]: msg for k, msg in errors.items()}
 
 
-def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str]) -> tuple[pd.DataFrame, list[int]]:
-    """The rows that hold data: not blank, and (for a preset) rows the tool means as invoices."""
+def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str],
+               out: FileLoad | None = None) -> tuple[pd.DataFrame, list[int]]:
+    """The rows that hold data: not blank, and (for a preset) rows the tool means as invoices. The
+    others a preset tells apart (credit notes, payments, totals, headings) are counted by kind in
+    `out.not_invoices`, and the credits among them kept in `out.other`."""
     frame, rows = table.frame, table.rows
     # Only a row without an invoice id can be blank, so only those are looked at whole.
     ids = list(map(str.strip, frame[mapping["invoice_id"]].tolist()))
@@ -343,6 +384,19 @@ def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str]) -> 
         mask.iloc[no_id] = (cells != "").any(axis=1).to_numpy()
     if preset and preset.keep:
         mask &= preset.keep(frame, mapping)
+    if preset and preset.kind:
+        kinds = preset.kind(frame, mapping)
+        if "customer_name" not in mapping and "customer_id" not in mapping and (kinds == "heading").any():
+            frame = frame.assign(__group__=group_names(frame, kinds))  # the customer is on a heading row
+            mapping["customer_name"] = "__group__"
+        other = mask & (kinds != "invoice")
+        if other.any() and out is not None:
+            counts = kinds[other].value_counts()
+            for k, c in counts.items():
+                out.not_invoices[str(k)] = out.not_invoices.get(str(k), 0) + int(c)
+            credit = (other & kinds.isin(CREDIT_KINDS)).to_numpy()
+            out.other = (frame[credit], [r for r, k in zip(rows, credit) if k], kinds[credit].tolist())
+        mask &= kinds == "invoice"
     if mask.all():
         return frame, rows
     keep = mask.to_numpy()

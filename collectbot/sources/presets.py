@@ -27,6 +27,8 @@ class Preset:
     line_items: bool = False  # one row per line item: rows with the same invoice id are one invoice
     sum_amount: str | None = None  # header to sum per invoice as its amount (when no invoice total)
     keep: Callable[[pd.DataFrame, dict[str, str]], pd.Series] | None = None  # rows that are invoices
+    # what each row is: "invoice", or a kind that is not (CREDIT_KINDS reduce the customer's balance)
+    kind: Callable[[pd.DataFrame, dict[str, str]], pd.Series] | None = None
     dayfirst: bool | None = None
 
     def status_words(self) -> dict[str, str]:
@@ -57,22 +59,54 @@ def _column(frame: pd.DataFrame, headers: list[str], *names: str) -> pd.Series |
     return None
 
 
-def _xero_sales_only(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
-    """Xero's export can hold bills (ACCPAY) and credit notes: only sales invoices (ACCREC) are chased."""
+# Kinds of rows that are money the customer already has with the business: not chased, and
+# taken off the customer's open invoices (SPEC 2, "Credits are not chased").
+CREDIT_KINDS = ("credit note", "overpayment", "prepayment", "payment")
+
+_XERO_KINDS = {"accrec": "invoice", "salesinvoice": "invoice", "": "invoice",
+               "accreccredit": "credit note", "salescreditnote": "credit note", "creditnote": "credit note",
+               "salesoverpayment": "overpayment", "receiveoverpayment": "overpayment", "overpayment": "overpayment",
+               "salesprepayment": "prepayment", "receiveprepayment": "prepayment", "prepayment": "prepayment",
+               "accpay": "bill", "purchasebill": "bill", "bill": "bill", "accpaycredit": "bill credit note",
+               "purchasecreditnote": "bill credit note"}
+
+
+def _xero_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Xero's Type: the old codes (ACCREC, ACCRECCREDIT, ACCPAY) and today's words ("Sales invoice",
+    "Sales credit note", "Sales overpayment", "Purchase bill")."""
     kind = _column(frame, list(frame.columns), "Type")
     if kind is None:
-        return pd.Series(True, index=frame.index)
-    k = kind.str.strip().str.upper()
-    return (k == "ACCREC") | (k == "")
+        return pd.Series("invoice", index=frame.index)
+    return kind.map(lambda v: _XERO_KINDS.get(squash(v), f"other ({v.strip()})"))
 
 
-def _quickbooks_invoices(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
-    """A/R Aging Detail interleaves bucket headings ("Current", "1 - 30 days past due"), "Total
-    for …" lines, payments and credit memos: only rows whose transaction type is Invoice count."""
+_QUICKBOOKS_KINDS = {"invoice": "invoice", "creditmemo": "credit note", "payment": "payment",
+                     "receivepayment": "payment", "salesreceipt": "sales receipt", "journalentry": "journal entry",
+                     "refundreceipt": "refund", "deposit": "deposit", "statementcharge": "invoice"}
+
+
+def _quickbooks_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """A/R Aging Detail and Open Invoices interleave headings ("Current", a customer's name),
+    "Total for …" lines, payments and credit memos: the transaction type says which is which."""
     kind = _column(frame, list(frame.columns), "Transaction type", "Type")
     if kind is None:
-        return pd.Series(True, index=frame.index)
-    return kind.str.strip().str.lower() == "invoice"
+        return pd.Series("invoice", index=frame.index)
+    kinds = kind.map(lambda v: _QUICKBOOKS_KINDS.get(squash(v), f"other ({v.strip()})") if v.strip() else "")
+    blank = kinds == ""
+    if blank.any():  # a heading (a customer, an aging bucket) or a "Total for …" line
+        first = frame[blank].apply(lambda r: next((c.strip() for c in r if isinstance(c, str) and c.strip()), ""),
+                                   axis=1)
+        kinds[blank] = first.map(lambda t: "total" if squash(t).startswith("total") else "heading")
+    return kinds
+
+
+def group_names(frame: pd.DataFrame, kinds: pd.Series) -> pd.Series:
+    """A report grouped by customer (QuickBooks Open Invoices, Customer Balance Detail) names the
+    customer on a heading row of its own: each row's nearest heading above it, "" after a total."""
+    text = frame.apply(lambda r: next((c.strip() for c in r if isinstance(c, str) and c.strip()), ""), axis=1)
+    names = text.where(kinds == "heading")
+    names[kinds == "total"] = ""
+    return names.ffill().fillna("")
 
 
 def _tally_bills(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
@@ -96,9 +130,10 @@ PRESETS: dict[str, Preset] = {
                  "amount": ("Total",), "balance": ("InvoiceAmountDue",), "currency": ("Currency",),
                  "status": ("Status",)},
         statuses={"AUTHORISED": "open", "SUBMITTED": "draft", "DRAFT": "draft", "PAID": "paid",
-                  "VOIDED": "void", "DELETED": "void"},
+                  "VOIDED": "void", "DELETED": "void", "Awaiting Payment": "open", "Awaiting Approval": "draft",
+                  "Repeating": "draft"},
         line_items=True,
-        keep=_xero_sales_only,
+        kind=_xero_kinds,
     ),
     "quickbooks": Preset(
         name="quickbooks",
@@ -108,7 +143,7 @@ PRESETS: dict[str, Preset] = {
         columns={"issue_date": ("Date",), "invoice_id": ("Num", "No."),
                  "customer_name": ("Customer (full name)", "Customer full name", "Customer", "Name"),
                  "due_date": ("Due date",), "amount": ("Amount",), "balance": ("Open balance",)},
-        keep=_quickbooks_invoices,
+        kind=_quickbooks_kinds,
     ),
     "zoho": Preset(
         name="zoho",
