@@ -18,6 +18,7 @@ from rich.table import Table
 from .. import holds
 from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
 from ..sources import load_sources
+from ..models import EARLIEST_DATE, LATEST_DATE
 from ..state import State
 
 
@@ -25,9 +26,12 @@ def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise UsageError(f"{option} {text!r} is before 1970 or after 2100: give the real day")
+    return day
 
 
 def register(app: typer.Typer) -> None:
@@ -72,6 +76,10 @@ def register(app: typer.Typer) -> None:
                     invoice_id, customer_id = holds.resolve(
                         state, ident, {i.invoice_id for i in loaded.invoices}, set(loaded.customers))
                     day = _day(promise, "--promise") or _day(until, "--until")
+                    today = moment.astimezone(cfg.tz).date()
+                    if day is not None and day < today:
+                        raise UsageError(f"{'--promise' if promise is not None else '--until'} {day} is in the past "
+                                         f"(today is {today}): give today or a later day")
                     added = holds.add(state, kind=kinds[0], now=moment, invoice_id=invoice_id,
                                       customer_id=customer_id, note=note,
                                       until=holds.end_of_day(day, cfg.tz) if day else None)

@@ -121,7 +121,12 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise FileProblem(f"cannot decode the file as {encoding}: {exc}") from None
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise FileProblem(f"the file starts with a {name.upper().replace('-SIG', '')} mark but its bytes "
+                                  f"are not {name.upper().replace('-SIG', '')} text (at byte {exc.start}): save it "
+                                  "again as CSV UTF-8, or set encoding: on the source") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
