@@ -9,7 +9,9 @@ as the most common one (`$` → USD), so that it never passes for the expected o
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 # symbol -> the currencies it can mean, the most common first
 SYMBOLS: dict[str, tuple[str, ...]] = {
@@ -53,3 +55,13 @@ def resolve(codes: tuple[str, ...], expected: str | None) -> str:
     """The currency a symbol stands for here: `expected` when the symbol can mean it, else its
     most common meaning."""
     return expected if expected in codes else codes[0]
+
+
+def totals_of(invoices: list) -> list[dict[str, Any]]:
+    """`totals` in templates: what `invoices` (views) owe, one {currency, amount} per currency, in
+    the order the currencies first appear (the most overdue invoice's first). Never one sum."""
+    sums: dict[str, Decimal] = {}
+    for v in invoices:
+        cur = v.get("currency")
+        sums[cur] = sums.get(cur, Decimal(0)) + Decimal(str(v.get("balance") or 0))
+    return [{"currency": c, "amount": a} for c, a in sums.items()]

@@ -36,13 +36,16 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
-from jinja2 import FileSystemLoader, nodes, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, pass_context
+from jinja2 import (FileSystemLoader, TemplateError, TemplateNotFound, TemplateSyntaxError, Undefined, nodes, pass_context,
+                    pass_environment)
+from jinja2.filters import do_sum
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .config import Config, ConfigProblem, Playbook, Step
+from .currencies import totals_of
 from .models import MESSAGE_CHANNELS, Customer, Invoice
 
 _SUBJECT_RE = re.compile(r"^Subject:[ \t]*(.*)$")
@@ -192,6 +195,8 @@ class Renderer:
         )
         self.env.filters["money"] = self._money_filter
         self.env.filters["date"] = self._date_filter
+        self.env.filters["amounts"] = self._amounts_filter
+        self.env.filters["sum"] = _sum_in_one_currency
         self.business_view = View(
             name=self.business.name, currency=self.business.currency, locale=self.business.locale,
             timezone=self.business.timezone, country=self.business.country,
@@ -270,9 +275,10 @@ class Renderer:
     def context(self, invoice: dict, customer: dict, *, today: date, previous: dict | None = None,
                 history: list[dict] | None = None, invoices: list[dict] | None = None) -> dict[str, Any]:
         """The standard context for one invoice (`invoices` defaults to just this one)."""
+        invoices = invoices if invoices is not None else [invoice]
         return {
             "invoice": invoice, "customer": customer, "today": today, "previous": previous,
-            "history": history or [], "invoices": invoices if invoices is not None else [invoice],
+            "history": history or [], "invoices": invoices, "totals": totals_of(invoices),
             "business": self.business_view,
         }
 
@@ -377,8 +383,10 @@ class Renderer:
             except Exception as exc:  # noqa: BLE001
                 raise RenderError(f"payment_link.url: {_reason(exc)}") from None
         if self._upi_prefix is not None:
-            amount = Decimal(invoice_view["balance"]).quantize(Decimal("0.01"))
             currency = invoice_view.get("currency") or self.business.currency
+            if currency != "INR":  # UPI moves rupees only: no link rather than a link that cannot work
+                return None
+            amount = Decimal(invoice_view["balance"]).quantize(Decimal("0.01"))
             return (f"{self._upi_prefix}&am={amount}&cu={quote(str(currency), safe='')}"
                     f"&tn={quote(str(invoice_view['invoice_id']), safe='')}")
         return None
@@ -403,6 +411,15 @@ class Renderer:
         if fmt is None:
             fmt = self._money_formats[currency] = CurrencyFormat(self.locale, currency)
         return fmt(amount) if fmt.ok else format_currency(amount, currency, locale=self.locale)
+
+    @pass_context
+    def _amounts_filter(self, ctx: Any, totals: Any, last: str = " and ", between: str = ", ") -> str:
+        """`{{ totals|amounts }}`: one total per currency, each in its own money ("₹36,000.00 and
+        $1,500.00"); money is never added across currencies (SPEC 2)."""
+        if totals is None or isinstance(totals, Undefined):
+            return ""
+        shown = [self._money_filter(ctx, t["amount"], t["currency"]) for t in totals]
+        return between.join(shown[:-1]) + (last if len(shown) > 1 else "") + (shown[-1] if shown else "")
 
     def _date_filter(self, value: Any, format: str = "medium") -> str:  # noqa: A002 - Jinja keyword name
         if type(value) is date:  # the usual `{{ i.due_date|date }}`: a book has few distinct dates
@@ -644,6 +661,25 @@ def _split_whatsapp(text: str) -> tuple[str | None, dict[str, str] | None, str]:
     if i == 0:
         return None, None, text.strip()
     return sid or None, variables or None, "\n".join(lines[i:]).strip()
+
+
+# ---------------------------------------------------------------------------- money across currencies
+
+
+_MONEY_FIELDS = frozenset({"balance", "amount", "effective_balance"})
+
+
+@pass_environment
+def _sum_in_one_currency(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+    """Jinja's `sum`, refusing to add invoice money across currencies (the message is not sent;
+    `totals` gives one total per currency)."""
+    items = list(iterable)
+    if attribute in _MONEY_FIELDS:
+        currencies = {i.get("currency") for i in items if hasattr(i, "get")}
+        if len(currencies) > 1:
+            raise RenderError(f"sum of {attribute} over invoices in {' and '.join(sorted(map(str, currencies)))}: "
+                              "money in different currencies cannot be added; use {{ totals|amounts }}")
+    return do_sum(environment, items, attribute, start)
 
 
 # ---------------------------------------------------------------------------- check

@@ -180,11 +180,13 @@ def test_context_keeps_the_history_it_is_given(tmp_path):
     assert r.context(c["invoice"], c["customer"], today=TODAY)["history"] == []
 
 
-def test_upi_link_carries_the_invoice_currency(tmp_path):
-    # business currency INR, invoice in USD: cu=USD; balance 123456.5 -> am=123456.50
+def test_upi_link_is_made_for_rupees_only(tmp_path):
+    # UPI moves rupees only (SPEC 2): an INR invoice gets cu=INR with its balance 123456.5 ->
+    # am=123456.50; a USD invoice in the same INR business gets no UPI link (cu=USD is no valid UPI link).
     r = renderer(tmp_path, payment_link="payment_link:\n  upi: {vpa: 'acme@okhdfc', name: 'Acme'}\n")
-    link = ctx(r, currency="USD")["invoice"]["pay_link"]
-    assert link == "upi://pay?pa=acme@okhdfc&pn=Acme&am=123456.50&cu=USD&tn=INV-7"
+    link = ctx(r, currency="INR")["invoice"]["pay_link"]
+    assert link == "upi://pay?pa=acme@okhdfc&pn=Acme&am=123456.50&cu=INR&tn=INV-7"
+    assert ctx(r, currency="USD")["invoice"]["pay_link"] is None
 
 
 def test_pay_link_of_a_view_that_is_not_an_invoice_is_undefined(tmp_path):

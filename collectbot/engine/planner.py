@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..config import Playbook, Step
+from ..currencies import totals_of
 from ..gcpause import gc_paused
 from ..models import STOP_STATUSES, Customer, Invoice
 from .calendar import UTC, WorkCalendar, calendar_for
@@ -348,6 +349,7 @@ class PlanSession:
         try:
             context = dict(self.context(lead.invoice, lead.customer))
             context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
+            context["totals"] = totals_of(context["invoices"])
             rendered = self.r.message(lead.timing.step.template, channel, context)
         except Exception as exc:  # noqa: BLE001 - a RenderError or a data problem: this message only
             for c in members:
@@ -659,6 +661,7 @@ class TaskScope(LazyContext):
         "previous": lambda sc: sc.session.context(sc.lead.invoice, sc.lead.customer)["previous"],
         "history": lambda sc: sc.session.context(sc.lead.invoice, sc.lead.customer)["history"],
         "invoices": lambda sc: [sc.session.invoice_view(c.invoice, c.customer) for c in sc.members],
+        "totals": lambda sc: totals_of(sc["invoices"]),
     }
 
     def __init__(self, session: PlanSession, lead: Candidate, members: list[Candidate]):
