@@ -23,7 +23,7 @@ CONFIG_FILENAME = "collectbot.yaml"
 CONFIG_ENV = "COLLECTBOT_CONFIG"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SOURCE_FORMATS = ("auto", "csv", "excel", "quickbooks", "xero", "zoho", "freshbooks", "wave", "tally")
+SOURCE_FORMATS = ("auto", "csv", "excel", "quickbooks", "xero", "zoho", "freshbooks", "wave", "tally", "frappebooks")
 EMAIL_PROVIDERS = ("outbox", "sendgrid")
 PHONE_PROVIDERS = ("outbox", "twilio")
 ANCHORS = ("issued", "due", "previous")

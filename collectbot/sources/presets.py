@@ -100,6 +100,21 @@ def _quickbooks_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series
     return kinds
 
 
+def _frappe_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
+    """Frappe Books writes the field paths (SalesInvoice.name, …) as a second header row, and
+    keeps drafts (Submitted 0) and cancelled invoices (Cancelled 1) in the export."""
+    first = frame[mapping["invoice_id"]].str.strip()
+    submitted = _column(frame, list(frame.columns), "Submitted")
+    cancelled = _column(frame, list(frame.columns), "Cancelled")
+    kinds = pd.Series("invoice", index=frame.index)
+    if submitted is not None:
+        kinds[submitted.str.strip() == "0"] = "draft (not submitted)"
+    if cancelled is not None:
+        kinds[cancelled.str.strip() == "1"] = "cancelled"
+    kinds[first.str.startswith("SalesInvoice.")] = "field names"
+    return kinds
+
+
 def group_names(frame: pd.DataFrame, kinds: pd.Series) -> pd.Series:
     """A report grouped by customer (QuickBooks Open Invoices, Customer Balance Detail) names the
     customer on a heading row of its own: each row's nearest heading above it, "" after a total."""
@@ -193,10 +208,21 @@ PRESETS: dict[str, Preset] = {
         keep=_tally_bills,
         dayfirst=True,
     ),
+    "frappebooks": Preset(
+        name="frappebooks",
+        layout="Frappe Books Sales Invoice list > Export (CSV with labels and field paths as two header rows; "
+               "one row per item or tax line: Invoice No, Date, Party, Customer Currency, Grand Total, Outstanding "
+               "Amount, …, Submitted, Cancelled). It has no due date: give default_terms on the source",
+        signature=("Invoice No", "Party", "Grand Total", "Outstanding Amount"),
+        columns={"invoice_id": ("Invoice No",), "issue_date": ("Date",), "customer_name": ("Party",),
+                 "currency": ("Customer Currency",), "amount": ("Grand Total",), "balance": ("Outstanding Amount",)},
+        line_items=True,
+        kind=_frappe_kinds,
+    ),
 }
 
 # `format: auto` tries the most specific signatures first.
-DETECTION_ORDER = ("xero", "zoho", "freshbooks", "quickbooks", "wave", "tally")
+DETECTION_ORDER = ("xero", "zoho", "freshbooks", "quickbooks", "wave", "tally", "frappebooks")
 
 
 def detect(headers: list[str]) -> Preset | None:
