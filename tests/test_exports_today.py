@@ -88,3 +88,21 @@ def test_a_credit_in_another_currency_or_for_another_customer_stays_unapplied(ma
     assert credits["credit note"]["applied"] == "0.00" and credits["credit note"]["invoice_ids"] == []
     # 1000.00 + 500.00 + 150.00
     assert doc["summary"]["outstanding"] == {"GBP": "1650.00"}
+
+
+def test_a_negative_balance_in_a_plain_book_is_a_credit_not_an_invoice(make_workspace):
+    ws = make_workspace(invoices="Invoice No,Customer,Due Date,Amount,Balance\n"
+                                 "N-1,Acme,2026-03-01,100.00,100.00\n"
+                                 "N-2,Acme,2026-03-05,50.00,50.00\n"
+                                 "CN-1,Acme,2026-03-02,-120.00,-120.00\n"
+                                 "N-3,Beta,2026-03-01,70.00,70.00\n")
+    code, doc = ws.json("check")
+    assert code == 0 and doc["errors"] == [], doc
+    s = doc["summary"]
+    # CN-1 (-120.00) is Acme's credit: N-1 (due first) 100.00 -> 0 (paid), N-2 50.00 - 20.00 = 30.00.
+    # Beta's N-3 is untouched. Outstanding: 30.00 + 70.00 = 100.00.
+    assert s["not_invoices"] == {"credit (negative balance)": 1}
+    assert (s["invoices"], s["open_invoices"]) == (3, 2)
+    assert s["outstanding"] == {"INR": "100.00"}
+    (credit,) = s["credits"]
+    assert (credit["reference"], credit["applied"], credit["invoice_ids"]) == ("CN-1", "120.00", ["N-1", "N-2"])

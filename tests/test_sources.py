@@ -125,7 +125,11 @@ def test_indian_grouping_currency_marks_and_parenthesised_negatives(tmp_path):
     assert r.errors == []
     assert inv["GST/26-27/001"].amount == Decimal("123456.50")
     assert inv["GST/26-27/002"].amount == Decimal("1234567.00") and inv["GST/26-27/002"].balance == Decimal("234567.00")
-    assert inv["GST/26-27/003"].amount == Decimal("99999") and inv["GST/26-27/003"].balance == Decimal("-1000.00")
+    # "(1,000.00)" is -1000.00: a negative open balance is the customer's credit, not an invoice (SPEC 2)
+    assert "GST/26-27/003" not in inv
+    (credit,) = r.credits
+    assert (credit.reference, credit.customer_id, credit.amount) == ("GST/26-27/003", "kaveri-builders",
+                                                                     Decimal("1000.00"))
     # 30/04/2026 settles the order of the whole column: day first.
     assert inv["GST/26-27/001"].due_date == date(2026, 4, 30) and inv["GST/26-27/001"].issue_date == date(2026, 4, 1)
     assert inv["GST/26-27/001"].phone == "+919876543210" and inv["GST/26-27/001"].whatsapp == "+919876543210"
@@ -233,7 +237,9 @@ def test_blank_id_amount_and_customer_are_each_reported_and_the_rest_loads(tmp_p
     assert problems == {(3, "Invoice", "missing invoice_id"), (4, "Amount", "missing amount"),
                         (5, None, "no customer: the row has no customer_id, customer name or email")}
     assert [(i.invoice_id, i.customer_id, i.amount, i.balance) for i in r.invoices] == [
-        ("A-1", "C1", Decimal("10"), Decimal("10")), ("A-5", "dee-traders", Decimal("-5.5"), Decimal("-5.5"))]
+        ("A-1", "C1", Decimal("10"), Decimal("10"))]
+    # A-5 reads (customer from its name) but owes -5.5: a credit of Dee Traders, not an invoice
+    assert [(c.reference, c.customer_id, c.amount) for c in r.credits] == [("A-5", "dee-traders", Decimal("5.5"))]
     assert r.unreadable_ids == {"A-3", "A-4"}
 
 

@@ -105,11 +105,15 @@ def test_wave_invoices(tmp_path, fmt):
 def test_tally_bills_receivable(tmp_path, fmt):
     r = load(tmp_path, {"path": "tally_bills_receivable.csv", "format": fmt})
     inv = by_id(r)
-    assert set(inv) == {"SGT/0142", "SGT/0188", "SGT/0201", "SGT/0210"}  # the grand-total line is not a bill
+    assert set(inv) == {"SGT/0142", "SGT/0188", "SGT/0201"}  # the grand-total line is not a bill
     assert inv["SGT/0142"].amount == Decimal("123456.50")  # Indian grouping with a Dr suffix
     assert inv["SGT/0142"].due_date == date(2026, 8, 31) and inv["SGT/0142"].issue_date == date(2026, 8, 1)
     assert inv["SGT/0201"].due_date == date(2026, 11, 1)  # 01-11-2026: Tally dates are day-first
-    assert inv["SGT/0210"].balance == Decimal("-5000.00")  # Cr: an advance, nothing to chase
+    # SGT/0210 "5,000.00 Cr": Mehta Traders' advance — a credit, not a bill; it comes off Mehta's
+    # open bill SGT/0188: 48,000.00 - 5,000.00 = 43,000.00 (partial)
+    assert [(c.reference, c.amount, c.invoice_ids) for c in r.credits] == [("SGT/0210", Decimal("5000.00"),
+                                                                            ["SGT/0188"])]
+    assert (inv["SGT/0188"].balance, inv["SGT/0188"].status) == (Decimal("43000.00"), "partial")
     assert inv["SGT/0142"].customer_id == "bansal-sons-pvt-ltd"
     assert inv["SGT/0142"].extra["overdue_by_days"] == "84"
     assert r.errors == []

@@ -264,6 +264,14 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
                     phone, whatsapp, extras, [source] * n, rows))
     if bad or out.bad_ids:
         made = [inv for i, inv in enumerate(made) if i not in bad and inv.invoice_id not in out.bad_ids]
+    if any(inv.balance < 0 for inv in made):  # a negative open balance is a credit, not an invoice (SPEC 2)
+        credits = [inv for inv in made if inv.balance < 0 and not inv.stopped_by_status]
+        if credits:
+            kind = "credit (negative balance)"
+            out.not_invoices[kind] = out.not_invoices.get(kind, 0) + len(credits)
+            out.credits.extend(Credit(inv.customer_id, inv.currency, -inv.balance, kind, inv.invoice_id, name, inv.row)
+                               for inv in credits)
+            made = [inv for inv in made if not (inv.balance < 0 and not inv.stopped_by_status)]
     out.invoices.extend(made)
     if out.other is not None:
         out.credits.extend(_credits(out.other, mapping, spec, default_currency, preset, name))
