@@ -50,3 +50,31 @@ def test_a_step_skipped_for_good_lets_the_previous_anchored_step_after_it_go(mak
     assert steps["third"]["state"] == "due" and steps["third"]["due_at"] == "2026-03-13T03:30:00+00:00"
     code, doc = ws.json("run", now="2026-03-16T10:05:00")
     assert [m["steps"] for m in doc["messages"] if m["status"] == "sent"] == [["third"]]
+
+
+ON_DUE = """\
+name: on-due
+steps:
+  - id: on-due
+    at: due
+    channel: email
+    template: gentle
+"""
+
+
+def test_preview_days_reaches_a_customer_a_whole_day_ahead_of_the_business(make_workspace):
+    # Business in Etc/GMT+12 (UTC-12), open 00:00-23:00 every day; the customer in Pacific/Kiritimati
+    # (UTC+14), 26 hours ahead. --now 2026-03-10 23:00 business = 2026-03-11 11:00 UTC; --days 1 ends
+    # 2026-03-12 11:00 UTC. The invoice is due 2026-03-13: the customer's 00:00 that day is
+    # 2026-03-12 10:00 UTC, inside the window — the message must be in the timeline then.
+    ws = make_workspace(
+        invoices=[one_invoice("2026-03-13", cid="kiri")],
+        customers=[{"customer_id": "kiri", "name": "Kiri Ltd", "email": "ap@kiri.example",
+                    "timezone": "Pacific/Kiritimati"}],
+        playbooks={"on-due.yaml": ON_DUE},
+        config={**LONG_LIVED, "business": {"timezone": "Etc/GMT+12", "working_hours": {
+            "start": "00:00", "end": "23:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}}})
+    code, doc = ws.json("preview", "--days", "1", now="2026-03-10T23:00:00")
+    assert code == 0, doc
+    moments = [m["scheduled_at"] for day in doc["timeline"] for m in day["messages"]]
+    assert moments == ["2026-03-12T10:00:00+00:00"], doc["timeline"]

@@ -108,8 +108,10 @@ def run_moments(inp: PlanInput, days: int) -> list[datetime]:
     start = inp.now.astimezone(UTC)
     end = start + timedelta(days=max(days, 0))
     moments = {start}
-    first = start.astimezone(cal.business_tz).date() - timedelta(days=1)
-    for n in range(max(days, 0) + 3):
+    # Zones differ from the business zone by up to 26 hours (UTC-12 to UTC+14), so another zone's
+    # date can be two days off the business date: look two days beyond each end of the window.
+    first = start.astimezone(cal.business_tz).date() - timedelta(days=2)
+    for n in range(max(days, 0) + 5):
         d = first + timedelta(days=n)
         for z in zones.values():
             if z.key != cal.business_tz.key and not cal.is_working_day(d):
