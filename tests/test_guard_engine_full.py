@@ -18,26 +18,8 @@ from conftest import DEFAULT_INVOICES, NOW_DT, STANDARD_PLAYBOOK
 
 from collectbot import delivery
 from collectbot.state import State
+from tests.test_guard_timing import LONG_LIVED, one_invoice, timeline_moments
 
-LONG_LIVED = {"limits": {"max_source_age": "365d"}}
-
-
-def one_invoice(due: str, *, iid: str = "INV-100", cid: str = "solo", **extra: str) -> dict[str, Any]:
-    row = {"invoice_id": iid, "customer_id": cid, "customer_name": f"{cid.title()} Ltd",
-           "email": f"ap@{cid}.example", "phone": "+919800000100", "issue_date": "2026-02-01",
-           "due_date": due, "amount": "800.00", "balance": "800.00", "status": "open"}
-    row.update(extra)
-    return row
-
-
-def timeline_moments(doc: dict[str, Any]) -> dict[str, list[str]]:
-    """step id -> scheduled_at (UTC text) of every timeline message that carries it."""
-    out: dict[str, list[str]] = {}
-    for day in doc["timeline"]:
-        for m in day["messages"]:
-            for step in m["steps"]:
-                out.setdefault(step, []).append(m["scheduled_at"])
-    return out
 
 
 def timeline_bodies(doc: dict[str, Any]) -> dict[str, list[str]]:

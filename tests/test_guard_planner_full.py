@@ -11,6 +11,7 @@ tests/conftest.py: NOW Tuesday 2026-03-10 10:00 IST; ACME owes INV-001 (₹1,000
 from __future__ import annotations
 
 from conftest import DEFAULT_INVOICES, STANDARD_PLAYBOOK
+from tests.test_guard_planner import PICKY
 
 
 def _rows() -> list[dict]:
@@ -40,14 +41,6 @@ def test_a_match_on_the_invoice_chooses_per_invoice_not_per_customer(make_worksp
     assert code == 0 and doc["errors"] == []
     assert _messages_of(doc, "acme") == [("email", ["heads-up"], ["INV-002"]), ("sms", ["big-sms"], ["INV-001"])]
 
-
-PICKY = """\
-name: picky
-match: "customer.name > 5"
-priority: 10
-steps:
-  - {id: p1, at: due, channel: email, template: gentle}
-"""
 
 NOBODY = """\
 name: nobody

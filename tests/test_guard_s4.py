@@ -8,6 +8,7 @@ Mon-Fri in Asia/Kolkata (UTC+05:30).
 from __future__ import annotations
 
 from tests.test_guard_timing import LONG_LIVED, one_invoice, timeline_days
+from tests.test_sources_columns_say import ON_DUE
 
 SKIPPED_MIDDLE = """\
 name: chain
@@ -50,16 +51,6 @@ def test_a_step_skipped_for_good_lets_the_previous_anchored_step_after_it_go(mak
     assert steps["third"]["state"] == "due" and steps["third"]["due_at"] == "2026-03-13T03:30:00+00:00"
     code, doc = ws.json("run", now="2026-03-16T10:05:00")
     assert [m["steps"] for m in doc["messages"] if m["status"] == "sent"] == [["third"]]
-
-
-ON_DUE = """\
-name: on-due
-steps:
-  - id: on-due
-    at: due
-    channel: email
-    template: gentle
-"""
 
 
 def test_preview_days_reaches_a_customer_a_whole_day_ahead_of_the_business(make_workspace):
