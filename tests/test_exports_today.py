@@ -106,3 +106,26 @@ def test_a_negative_balance_in_a_plain_book_is_a_credit_not_an_invoice(make_work
     assert s["outstanding"] == {"INR": "100.00"}
     (credit,) = s["credits"]
     assert (credit["reference"], credit["applied"], credit["invoice_ids"]) == ("CN-1", "120.00", ["N-1", "N-2"])
+
+
+def test_quickbooks_sales_list_keeps_invoices_and_takes_unapplied_payments_as_credits(make_workspace):
+    ws = workspace(make_workspace, "quickbooks_sales_list.csv", "USD")
+    code, doc = ws.json("check")
+    assert code == 0 and doc["errors"] == [], doc
+    s = doc["summary"]
+    # invoices 1021, 1027, 1029, 1019 (1019 Paid); two payment rows are not invoices
+    assert (s["invoices"], s["open_invoices"]) == (4, 3)
+    assert s["not_invoices"] == {"payment": 2}
+    # Amy's unapplied payment 100.00 comes off 1021: 139.00; Red Rock's payment is fully applied (0.00).
+    # Open: 139.00 + 85.00 + 1140.00 = 1364.00
+    assert s["outstanding"] == {"USD": "1364.00"}
+
+
+def test_an_aging_summary_is_refused_with_a_sentence(make_workspace):
+    ws = workspace(make_workspace, "quickbooks_ar_aging_summary.csv", "USD")
+    code, doc = ws.json("check")
+    assert code == 2
+    (err,) = doc["errors"]
+    assert err["message"] == ("this is an aging summary (one line of totals per customer, no invoices): export the "
+                              "invoice-level report instead (QuickBooks: A/R Aging Detail or Open Invoices; Xero: "
+                              "the sales invoices export)")

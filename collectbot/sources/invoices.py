@@ -118,6 +118,10 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
     helpers = helper_columns(table.headers, spec, mapping)
     if "amount" not in mapping and "balance" in mapping and not (preset and preset.sum_amount):
         mapping["amount"] = mapping["balance"]  # a book of what is owed: the balance is all it says
+    if "invoice_id" not in mapping and _is_aging_summary(table.headers):
+        raise FileProblem("this is an aging summary (one line of totals per customer, no invoices): export the "
+                          "invoice-level report instead (QuickBooks: A/R Aging Detail or Open Invoices; Xero: "
+                          "the sales invoices export)")
     missing = [f for f in REQUIRED if f not in mapping and not (f == "amount" and preset and preset.sum_amount)
                and not (f == "due_date" and "issue_date" in mapping and ("terms" in helpers or spec.default_terms
                                                                          is not None))]
@@ -128,6 +132,12 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
                           f"{', '.join(table.headers)}. Map them with `columns:` (e.g. columns: {{{missing[0]}: "
                           f"\"Your Header\"}}){' or set format:' if not preset else ''}{NO_DUE if 'due_date' in missing else ''}")
     return mapping
+
+
+def _is_aging_summary(headers: list[str]) -> bool:
+    """Columns Current, 1 - 30, 31 - 60 … and Total: totals per customer per age bucket."""
+    names = {squash(h) for h in headers}
+    return "current" in names and "total" in names and any(n.startswith(("130", "030", "1to30")) for n in names)
 
 
 def helper_columns(headers: list[str], spec: SourceSpec, mapping: dict[str, str]) -> dict[str, str]:

@@ -30,13 +30,14 @@ class Preset:
     # what each row is: "invoice", or a kind that is not (CREDIT_KINDS reduce the customer's balance)
     kind: Callable[[pd.DataFrame, dict[str, str]], pd.Series] | None = None
     dayfirst: bool | None = None
+    also: tuple[tuple[str, ...], ...] = ()  # other layouts of the same tool, recognised the same way
 
     def status_words(self) -> dict[str, str]:
         return {**STATUS_WORDS, **{squash(k): v for k, v in self.statuses.items()}}
 
     def matches(self, headers: list[str]) -> bool:
         present = {squash(h) for h in headers}
-        return all(squash(s) in present for s in self.signature)
+        return any(all(squash(s) in present for s in sig) for sig in (self.signature, *self.also))
 
     def resolve(self, headers: list[str]) -> dict[str, str]:
         by_squash: dict[str, str] = {}
@@ -155,9 +156,16 @@ PRESETS: dict[str, Preset] = {
         layout="QuickBooks Online Reports > A/R Aging Detail > Export to CSV (company/title/\"As of\" rows above "
                "the header Date, Transaction type, Num, Customer (full name), Due date, Amount, Open balance)",
         signature=("Transaction type", "Num", "Due date", "Open balance"),
+        # Sales > All sales (or Invoices) > Export: Date, Type, No., Customer, Memo, Due date, Aging,
+        # Balance, Total, Status — one row per transaction, payments among them
+        also=(("Type", "No.", "Customer", "Due date", "Balance", "Total", "Status"),),
         columns={"issue_date": ("Date",), "invoice_id": ("Num", "No."),
                  "customer_name": ("Customer (full name)", "Customer full name", "Customer", "Name"),
-                 "due_date": ("Due date",), "amount": ("Amount",), "balance": ("Open balance",)},
+                 "due_date": ("Due date",), "amount": ("Amount", "Total"), "balance": ("Open balance", "Balance"),
+                 "status": ("Status",)},
+        statuses={"Open": "open", "Overdue": "open", "Due later": "open", "Partial": "partial",
+                  "Partially paid": "partial", "Paid": "paid", "Closed": "paid", "Voided": "void", "Deposited": "paid",
+                  "Not deposited": "paid", "Unapplied": "open", "Applied": "paid"},
         kind=_quickbooks_kinds,
     ),
     "zoho": Preset(
