@@ -24,7 +24,7 @@ from .columns import currency_in_header, map_header, normalise
 from .errors import StatementError
 from .table import Row, csv_rows, excel_rows
 from .text import decode
-from .values import guess_dayfirst, guess_decimal, needs_order, parse_amount, parse_date
+from .values import MixedDecimals, guess_dayfirst, guess_decimal, needs_order, parse_amount, parse_date
 
 OPTION_KEYS = ("date", "amount", "debit", "credit", "dc_flag", "description", "payer", "reference", "id",
                "currency", "invoice", "delimiter", "decimal", "dayfirst", "date_format", "skip_rows",
@@ -163,7 +163,10 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
     dates, amounts, flags = cols.first("date"), cols.first("amount"), cols.first("dc_flag")
     debits, credits = cols.first("debit"), cols.first("credit")
     numbers = (v for column in (amounts, debits, credits) for v in column if v)
-    decimal = options.get("decimal") or guess_decimal(itertools.islice(numbers, 5000))
+    try:
+        decimal = options.get("decimal") or guess_decimal(itertools.islice(numbers, 5000))
+    except MixedDecimals as exc:
+        raise StatementError(str(exc), column="amount") from None
     date_format = options.get("date_format")
     dayfirst = options.get("dayfirst")
     if dayfirst is None and not date_format:

@@ -15,20 +15,42 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 _NOISE = re.compile(r"[^\d,.\-+()]")
-_PLAIN = re.compile(r"-?\d{1,3}(?:,?\d{2,3})*(?:\.\d+)?")
+# what may stand around a bank amount besides the number: currency symbols and codes, spaces
+_CURRENCY = re.compile(r"US\$|A\$|C\$|S\$|NZ\$|HK\$|R\$|Rs\.?|[$€£₹¥￥₩₽₺₱₦₴₪฿₫৳]|zł|kr\b|\b[A-Z]{3}\b|[\s'\u00a0\u202f]")
+_NOT_A_NUMBER = re.compile(r"[^\d,.\-+()]")
+_COMMA_DECIMAL = re.compile(r"(\d{1,3}(\.\d{3})+|\d+),\d{0,2}")
+_POINT_DECIMAL = re.compile(r"(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3}|\d+)\.\d{1,2}")
+# Western (1,234,567.89), Indian (12,34,567.89) and decimal-comma (1.234.567,89) grouping
+_GROUPED = {".": re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?|\d{1,2}(,\d{2})*,\d{3}(\.\d*)?"),
+            ",": re.compile(r"\d{1,3}(\.\d{3})+(,\d*)?")}
+_PLAIN = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3})(?:\.\d+)?")
+
+
+class MixedDecimals(ValueError):
+    """A column writes some amounts with a decimal comma and others with a decimal point."""
 
 
 def guess_decimal(values: Iterable[str]) -> str:
-    """'.' or ',': the decimal mark a column of amounts uses."""
+    """'.' or ',': the decimal mark a column of amounts uses, from every value that shows it
+    (1.234,56 or 827,75 say comma; 1,234.56 or 7.00 say point). A column that says both is
+    refused (MixedDecimals) rather than read one way: 7.00 must never become 700."""
+    comma = point = None
     for raw in values:
-        text = _NOISE.sub("", raw or "")
-        if "," in text and "." in text:
-            return "," if text.rfind(",") > text.rfind(".") else "."
-        if re.search(r",\d{1,2}$", text.rstrip("-)")):
-            return ","
-        if text.endswith(","):  # MT940-style "107,"
-            return ","
-    return "."
+        text = _NOISE.sub("", raw or "").strip("-+()")
+        if _COMMA_DECIMAL.fullmatch(text):  # 1.234,56 / 827,75 / MT940-style "107,"
+            said = ","
+        elif _POINT_DECIMAL.fullmatch(text):  # 1,234.56 / 7.00 / 12,34,567.00
+            said = "."
+        else:
+            continue  # no decimal mark shown (1.234, 12), or not a number at all (1,2,3)
+        if said == ",":
+            comma = comma or raw
+        else:
+            point = point or raw
+        if comma and point:
+            raise MixedDecimals(f"the amounts mix decimal commas ({comma.strip()!r}) and decimal points "
+                                f"({point.strip()!r}); set reconcile.bank_csv.decimal to ',' or '.'")
+    return "," if comma else "."
 
 
 def parse_amount(raw: str, decimal: str = ".") -> Decimal:
@@ -45,6 +67,9 @@ def parse_amount(raw: str, decimal: str = ".") -> Decimal:
     if upper.endswith(("CR", "DR")):
         negative = upper.endswith("DR")
         text = text[:-2]
+    text = _CURRENCY.sub("", text)
+    if _NOT_A_NUMBER.search(text):  # letters, other signs: 1e2, 0x32, 100abc are not amounts
+        raise ValueError(f"{raw!r} is not an amount")
     text = _NOISE.sub("", text).replace("(", "").replace(")", "")
     if text.endswith("-"):
         negative, text = not negative, text[:-1]
@@ -52,6 +77,8 @@ def parse_amount(raw: str, decimal: str = ".") -> Decimal:
         negative, text = not negative, text[1:]
     text = text.lstrip("+")
     thousands = "," if decimal == "." else "."
+    if thousands in text and not _GROUPED[decimal].fullmatch(text):  # 1,2,3 is no grouping of 123
+        raise ValueError(f"{raw!r} is not an amount (its {thousands!r} separators do not group thousands)")
     text = text.replace(thousands, "")
     if decimal == ",":
         text = text.replace(",", ".")
