@@ -463,7 +463,7 @@ def _business(ck: _Checker, top: LineDict) -> Business:
     try:
         ZoneInfo(tz)
         b.timezone = tz
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of the zone database
         ck.error("business.timezone", _line(merged, "timezone"), f"unknown time zone {tz!r} (use an IANA name like Asia/Kolkata)")
     cur = ck.string(merged, "currency", "business", default=b.currency)
     if not re.fullmatch(r"[A-Za-z]{3}", cur or ""):

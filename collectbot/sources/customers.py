@@ -99,7 +99,7 @@ def load_customer_file(spec: SourceSpec, region: str | None) -> tuple[dict[str, 
 def _valid_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of the zone database
         return False
     return True
 
