@@ -61,9 +61,15 @@ class YamlError(Exception):
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error becomes YamlError with the file and line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise YamlError(str(path), None, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # saved by an editor in Windows-1252 or another legacy encoding
+        line = data[:exc.start].count(b"\n") + 1
+        raise YamlError(str(path), line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the file as UTF-8 "
+                                         "(in Notepad: Save as, Encoding UTF-8)") from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

@@ -273,7 +273,29 @@ def cell_text(value: object) -> str:
 
 
 def _sheet_rows(ws) -> list[list[str]]:
-    return [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+    try:
+        return [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+    except FileProblem:
+        raise
+    except Exception as exc:  # a damaged sheet: the XML parser's error, whatever its kind
+        raise FileProblem(f"the workbook is damaged: sheet {ws.title!r} cannot be read ({exc})") from None
+
+
+def _refuse_dtd(path: Path) -> None:
+    """Excel never writes a DTD; one in a workbook's XML is refused before any XML is parsed
+    (entity expansion is how a small file eats the machine)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with z.open(info) as f:
+                        if b"<!DOCTYPE" in f.read(2048).upper():
+                            raise FileProblem(f"the workbook carries a DTD (<!DOCTYPE> in {info.filename}), which "
+                                              "Excel never writes: save it again from Excel or export CSV")
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+        raise FileProblem(f"cannot open the workbook: {exc}") from None
 
 
 def _best_header(rows: list[list[str]], score: Scorer) -> tuple[int, int]:
@@ -288,6 +310,7 @@ def _best_header(rows: list[list[str]], score: Scorer) -> tuple[int, int]:
 def _read_excel(path: Path, score: Scorer, sheet: str | int | None) -> Table:
     import openpyxl
 
+    _refuse_dtd(path)
     # a file object, so that openpyxl does not judge the workbook by its name (format: excel on a .csv)
     try:
         handle = path.open("rb")
