@@ -8,6 +8,7 @@ Below the CLI nothing reads the clock: code receives `env.now(...)` as a value.
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,5 +139,13 @@ def execute(config: str | None, now: str | None, json_out: bool, body: Callable[
             env.emit_json({"errors": [{"message": str(exc)}]})
         else:
             env.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        code = ExitCode.BAD_INPUT
+    except sqlite3.DatabaseError as exc:  # damage found after opening, a full disk, a read-only file
+        message = (f"the state file could not be read or written ({exc}). What was recorded before stays as it "
+                   "was; check the disk and the file's permissions, or put it back from a backup")
+        if env.json:
+            env.emit_json({"errors": [{"message": message}]})
+        else:
+            env.err_console.print(f"[bold red]error:[/] {message}", highlight=False)
         code = ExitCode.BAD_INPUT
     raise typer.Exit(int(code or 0))

@@ -32,7 +32,7 @@ from .channels.dispatch import send_all
 from .config import Config
 from .engine.types import Plan, PlanInput, PlannedMessage, PlannedTask
 from .models import LoadResult, SourceFile
-from .state import MIGRATIONS, State, WorkspaceLock, iso, migrate
+from .state import MIGRATIONS, State, WorkspaceLock, check_state_file, iso, migrate
 
 CONFIRM_BATCH = 50  # provider answers recorded per transaction (a crash only makes them `uncertain`)
 
@@ -240,7 +240,7 @@ def _age(delta: Any) -> str:
 def open_readonly(config: Config) -> State:
     """The state as it is, without creating or changing it (an empty in-memory one if absent)."""
     path = Path(config.state_path)
-    if path.exists():
+    if check_state_file(path):
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):

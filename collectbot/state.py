@@ -307,6 +307,65 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def identity_file(path: Path) -> Path:
+    """`collectbot.db.id`: written beside the state the first time it is used, holding the
+    state's id, so that a state that vanished or was swapped is noticed instead of taken for a
+    fresh start (which would send every reminder again)."""
+    return path.with_name(path.name + ".id")
+
+
+def check_state_file(path: Path) -> bool:
+    """True when `path` is a collectbot state to use, False when there is none yet (a fresh
+    workspace). StateError for a state that is missing although one was kept before, empty (0
+    bytes), another SQLite database, or another workspace's state."""
+    marker = identity_file(path)
+    again = (f"Put it back from a backup; to really start afresh (every reminder would be sent again), "
+             f"delete {path.name} and {marker.name}")
+    if not path.exists():
+        if marker.exists():
+            raise StateError(f"the state file {path.name} is missing, but this workspace kept one before "
+                             f"({marker.name} says so): without it every reminder would be sent again. {again}")
+        return False
+    if path.is_dir():
+        raise StateError(f"{path} is a folder, not a state file")
+    if path.stat().st_size == 0:
+        raise StateError(f"the state file {path.name} is empty (0 bytes): it is not the record of what was sent, "
+                         f"so nothing is done on it. {again}")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            known = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone() if "meta" in tables \
+                else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"the state file {path.name} cannot be read ({exc}): it may be damaged. {again}") from None
+    if version == 0 or "touches" not in tables:
+        raise StateError(f"{path.name} is not a collectbot state file (an SQLite database without collectbot's "
+                         f"record of sent reminders). {again}")
+    if known and marker.exists() and marker.read_text(encoding="utf-8").strip() not in ("", known[0]):
+        raise StateError(f"{path.name} is not the state file this workspace used before ({marker.name} names "
+                         f"another): put the right one back, or delete {marker.name} to use this one")
+    return True
+
+
+def remember_identity(path: Path, conn: sqlite3.Connection) -> None:
+    """Give the state an id (once) and write it to `identity_file(path)` if not there yet."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()
+    if row is None:
+        import uuid
+
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('state_id', ?)", (uuid.uuid4().hex,))
+        row = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()
+    marker = identity_file(path)
+    if not marker.exists():
+        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
+        tmp.write_text(row[0] + "\n", encoding="utf-8")
+        os.replace(tmp, marker)
+
+
 def _create_atomically(path: Path) -> None:
     """Build a migrated database under a temporary name (mode 0600) and link it into place.
 
@@ -348,13 +407,14 @@ class State:
     @classmethod
     def open(cls, path: str | os.PathLike, *, create: bool = True) -> "State":
         path = Path(path)
-        if not path.exists():
+        if not check_state_file(path):
             if not create:
                 raise StateError(f"no state file at {path} yet (it is created by the first `collectbot run`)")
             _create_atomically(path)
         try:
             conn = _connect(path)
             migrate(conn)
+            remember_identity(path, conn)
         except sqlite3.DatabaseError as exc:
             raise StateError(f"cannot open state file {path}: {exc}") from None
         return cls(path, conn)

@@ -27,6 +27,7 @@ from ..config import Config, ConfigProblem, read_config
 from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
 from ..models import LoadResult, RowError
 from ..render import compile_problems
+from ..state import StateError, check_state_file
 
 FILE_LEVEL = ("file", "config")  # RowError kinds that mean a whole source could not be used
 MAX_ROWS_SHOWN = 50
@@ -82,6 +83,10 @@ def run_check(config_path: Path, *, strict: bool = False, environ: Mapping[str, 
         return report
     report.problems.extend(compile_problems(config))
     report.problems.extend(credential_warnings(config, os.environ if environ is None else environ))
+    try:  # the record of what was sent: a damaged, emptied or swapped one stops every run
+        check_state_file(Path(config.state_path))
+    except StateError as exc:
+        report.problems.append(ConfigProblem(str(config.state_path), None, "state", str(exc)))
     result = _load(config, report)
     report.summary = _summary(config, result, report)
     if result is not None and now is not None and not report.config_errors:
