@@ -62,3 +62,14 @@ def test_a_damaged_workbook_is_refused_in_one_sentence(make_workspace, change, s
     ws = make_workspace(config={"sources": {"invoices": ["book.xlsx"]}})
     (ws.root / "book.xlsx").write_bytes(workbook_bytes(change))
     all_commands_say(ws, sentence)
+
+
+def test_one_absurd_row_is_refused_before_it_eats_the_machine(make_workspace):
+    # 1.2 million cells of "1," on one line (2.4 MB): more than the 1 MB any export row needs
+    ws = make_workspace(invoices="Invoice No,Customer,Due Date,Amount\nX-1,Acme,2026-03-20," + "1," * 1_200_000
+                        + "\nX-2,Acme,2026-03-20,5\n")
+    code, doc = ws.json("check")
+    assert code == 2
+    (err,) = doc["errors"]
+    assert err["message"].endswith("line 2 is longer than 1 MB: this is not an invoice list (a row of an export "
+                                   "is a few hundred characters)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +149,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+MAX_LINE_BYTES = 1_000_000
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % MAX_LINE_BYTES)
 _SAMPLE_CHARS = 131072  # the header is looked for in the first HEADER_SCAN_ROWS lines of this much text
 
 
@@ -195,6 +198,11 @@ def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | 
         empty = not text or text.isspace()  # (`text.strip()` would copy a whole big file to find out)
     if empty:
         raise FileProblem("the file is empty")
+    long_line = _LONG_LINE.search(data)
+    if long_line is not None:  # one absurd row must not eat the machine (millions of cells)
+        line = data.count(b"\n", 0, long_line.start()) + 1
+        raise FileProblem(f"line {line} is longer than {MAX_LINE_BYTES // 1_000_000} MB: this is not an invoice "
+                          "list (a row of an export is a few hundred characters)")
     d, h = find_csv_header(top, score, delimiter)
     headers = unique_headers(next(csv.reader([_sample_lines(top)[h]], delimiter=d), []))
     # pandas reads UTF-8 bytes faster than a Python string it would have to re-encode. Cells
