@@ -231,10 +231,13 @@ def load_equivalent() -> set[tuple[str, str, str]]:
     if EQUIVALENT.exists():
         for raw in EQUIVALENT.read_text(encoding="utf-8").splitlines():
             if raw.strip() and not raw.startswith("#"):
-                file, what, line, why = (x.strip() for x in raw.split(" | ", 3))
-                if not why:
+                parts = [x.strip() for x in raw.split(" | ")]
+                if len(parts) < 4 or not parts[-1]:
                     raise SystemExit(f"{EQUIVALENT.name}: no reason given for {raw!r}")
-                found.add((file, what, line))
+                # the line text itself may hold " | " (a set union): every split is a candidate,
+                # and only the one that is a real mutant's line ever matches
+                for k in range(3, len(parts)):
+                    found.add((parts[0], parts[1], " | ".join(parts[2:k])))
     return found
 
 
