@@ -729,10 +729,11 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
 
 
 def _step_key(pb: Playbook, step: Step) -> str:
-    for k, v in pb.line_of.items():
-        if re.fullmatch(r"steps\[\d+\]", k) and v == step.line:
-            return k
-    return f"steps[{pb.steps.index(step)}]"
+    """`steps[N]` of the step in its playbook file: by its line when that line holds one step only
+    (a step the loader dropped shifts the indexes), else by its position (a flow-style playbook
+    writes every step on one line)."""
+    keys = [k for k, v in pb.line_of.items() if re.fullmatch(r"steps\[\d+\]", k) and v == step.line]
+    return keys[0] if len(keys) == 1 else f"steps[{pb.steps.index(step)}]"
 
 
 def _key_line(pb: Playbook, key: str, sub: str, step: Step) -> int | None:

@@ -69,3 +69,14 @@ def test_preview_days_reaches_a_customer_a_whole_day_ahead_of_the_business(make_
     assert code == 0, doc
     moments = [m["scheduled_at"] for day in doc["timeline"] for m in day["messages"]]
     assert moments == ["2026-03-12T10:00:00+00:00"], doc["timeline"]
+
+
+def test_a_problem_in_a_flow_style_playbook_names_the_right_step(make_workspace):
+    # every step on one line: the second step's broken note is steps[1].note, not steps[0].note
+    flow = ("name: flow\nsteps: [{id: a, at: due, channel: email, template: gentle}, "
+            "{id: b, at: due+7d, channel: task, note: '{{ customer.name '}]\n")
+    ws = make_workspace(playbooks={"flow.yaml": flow})
+    code, doc = ws.json("check")
+    assert code == 2
+    (p,) = [p for p in doc["problems"] if p["key"].endswith(".note")]
+    assert p["key"] == "steps[1].note" and p["line"] == 2
