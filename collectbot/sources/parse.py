@@ -110,7 +110,7 @@ def _all_plain(values: Iterable[str]) -> bool:
     """Whether every value is made of digits, '.' and '-' only (one C-level check of their join;
     `values` holds no blank). Decimal() then reads each exactly as the one-by-one path would, or
     raises for a malformed one ('1.2.3', '5-')."""
-    return bool(values) and "".join(values).replace(".", "").replace("-", "").isdigit()
+    return bool(values) and "".join(values).replace(".", "").replace("-", "").isdecimal()
 
 
 class AmountCache:
@@ -148,7 +148,7 @@ def amount_column(values: list[str], decimal: str = ".", cache: AmountCache | No
         except InvalidOperation:  # e.g. '1.2.3': sort them out one by one
             pass
     for v in todo:  # most exports write plain numbers: those skip the general parser
-        if (v[1:] if v[:1] == "-" else v).replace(".", "", 1).isdigit():
+        if (v[1:] if v[:1] == "-" else v).replace(".", "", 1).isdecimal():
             try:
                 table[v] = Decimal(v)
                 continue
@@ -174,7 +174,7 @@ def _year(text: str) -> int:
 
 
 def _named(text: str) -> date | None:
-    t = " ".join(text.replace(".", " ").split()) if "." in text and not text[0].isdigit() else " ".join(text.split())
+    t = " ".join(text.replace(".", " ").split()) if "." in text and not text[0].isdecimal() else " ".join(text.split())
     for fmt in _NAMED_FORMATS:
         try:
             d = datetime.strptime(t, fmt).date()
@@ -275,7 +275,7 @@ def _already_e164(text: str) -> bool:
 
     Exports written by software (and collectbot's own benchmark book) carry tens of thousands of
     such numbers; checking them this way costs a regex instead of a full phonenumbers parse."""
-    if not (text[:1] == "+" and text[1:].isdigit() and 8 <= len(text) <= 16 and text[1] != "0"):
+    if not (text[:1] == "+" and text[1:].isdecimal() and 8 <= len(text) <= 16 and text[1] != "0"):
         return False
     hit = _PREFIXES.get(text[1:4])
     if hit is None:
@@ -306,7 +306,7 @@ def parse_phone(text: str, region: str | None) -> str | Bad | None:
         return None
     if _already_e164(t):
         return t
-    if t.endswith(".0") and t[:-2].isdigit():  # a number cell that went through a float
+    if t.endswith(".0") and t[:-2].isdecimal():  # a number cell that went through a float
         t = t[:-2]
     try:
         number = phonenumbers.parse(t, region)
@@ -337,13 +337,13 @@ def _already_e164_many(values: set[str]) -> list[str]:
             groups.setdefault(v[1:4], []).append(v)
     out: list[str] = []
     for head, group in groups.items():
-        if len(head) == 3 and head.isdigit() and head[0] != "0":
+        if len(head) == 3 and head.isdecimal() and head[0] != "0":
             hit = _PREFIXES.get(head)
             if hit is None:
                 hit = _PREFIXES[head] = _country_of(head)
             width, plan = hit
             nationals = [v[1 + width:] for v in group]
-            if (plan is not None and "".join(nationals).isdigit() and min(map(len, group)) >= 8
+            if (plan is not None and "".join(nationals).isdecimal() and min(map(len, group)) >= 8
                     and max(map(len, group)) <= 16 and all(map(plan.fullmatch, nationals))):
                 out.extend(group)
                 continue
@@ -429,7 +429,7 @@ def default_region(country: str | None, locale: str | None) -> str | None:
     if country:
         return country.upper()
     if locale:
-        parts = re.split(r"[_\-]", locale)
+        parts = re.split(r"[_\-]", locale.split(".")[0].split("@")[0])  # en_IN.UTF-8, de_DE@euro
         for part in parts[1:]:
             if len(part) == 2 and part.isalpha():
                 return part.upper()
