@@ -191,6 +191,12 @@ def earlier_results(previous: dict, mine: dict[int, tuple]) -> dict[tuple, dict]
     unique = {}
     for k in mine.values():
         unique[k[:4]] = k if k[:4] not in unique else None
+    if not previous.get("sample") and not any(r.get("key") for r in previous["mutants"]):
+        # a whole-population run written before keys were stored: its own file order gives the
+        # ordinals, as `keys` counts them now
+        earlier = [Mutant(**{f: r[f] for f in Mutant.__dataclass_fields__}) for r in previous["mutants"]]
+        theirs = keys(earlier)
+        return {theirs[m.id]: r for m, r in zip(earlier, previous["mutants"])}
     out = {}
     for r in previous["mutants"]:
         if r.get("key"):
