@@ -43,12 +43,15 @@ class OutboxChannel:
     def send(self, message: OutgoingMessage) -> SendResult:
         if self.delay:
             time.sleep(self.delay)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir():  # names, addresses and amounts: for the owner's eyes only, like the state
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.directory, 0o700)
         is_email = message.channel == "email"
         name = f"{message.message_id}-{message.channel}-{_safe(message.customer_id)}.{'eml' if is_email else 'txt'}"
         data = self._email(message) if is_email else self._text(message)
         tmp = self.directory / f".{name}.tmp"
-        tmp.write_bytes(data)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            fh.write(data)
         os.replace(tmp, self.directory / name)
         line = {
             "message_id": message.message_id, "channel": message.channel, "to": message.to,
@@ -56,7 +59,8 @@ class OutboxChannel:
             "customer_id": message.customer_id, "file": name,
             "at": (message.at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds"),
         }
-        with _append_lock, open(self.directory / "messages.jsonl", "a", encoding="utf-8") as fh:
+        log = os.open(self.directory / "messages.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with _append_lock, os.fdopen(log, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         return SendResult(status="sent", provider_id=name)
 
