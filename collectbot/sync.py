@@ -21,7 +21,7 @@ Why it is shaped this way (100k invoices must sync within a small factor of a ba
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -199,16 +199,26 @@ def too_many_gone(gone: int, open_before: int, max_gone: float) -> bool:
     return gone > 5 and gone > max_gone * open_before
 
 
+def closing(open_ids: Iterable[str], loaded: set[str], result: LoadResult) -> list[str]:
+    """The open invoices a sync of `result` closes as gone: in no source, and not merely unreadable
+    there; none at all when a whole invoice file could not be read."""
+    if result.incomplete:
+        return []
+    return sorted(iid for iid in open_ids if iid not in loaded and iid not in result.unreadable_ids)
+
+
+def guard_gone(gone: int, open_before: int, max_gone: float | None) -> None:
+    """TooManyGone when closing `gone` of `open_before` invoices is more than `max_gone` allows."""
+    if max_gone is not None and too_many_gone(gone, open_before, max_gone):
+        raise TooManyGone(gone, open_before)
+
+
 def check_gone(state: State, result: LoadResult, max_gone: float) -> None:
     """Raise TooManyGone when a sync of `result` would close too many invoices (the rule of
     `_refresh`, read only: for `run --dry-run`, which does not sync)."""
-    if result.incomplete:
-        return
     open_ids = [r[0] for r in _tuples(state.conn, "SELECT invoice_id FROM invoices WHERE state = 'open'")]
-    loaded = {inv.invoice_id for inv in result.invoices}
-    gone = sum(1 for iid in open_ids if iid not in loaded and iid not in result.unreadable_ids)
-    if too_many_gone(gone, len(open_ids), max_gone):
-        raise TooManyGone(gone, len(open_ids))
+    gone = closing(open_ids, {inv.invoice_id for inv in result.invoices}, result)
+    guard_gone(len(gone), len(open_ids), max_gone)
 
 
 def sync_invoices(state: State, result: LoadResult, now: datetime, max_gone: float | None = None) -> SyncReport:
@@ -250,10 +260,8 @@ def _sync(state: State, result: LoadResult, now: datetime, max_gone: float | Non
         else:
             previous = _tuples(conn, "SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
             _refresh(conn, rows, known, away, result, stamp, previous[0] if previous else stamp, report)
-            if max_gone is not None and report.gone_ids:
-                open_before = sum(st == "open" for st in known.values())
-                if too_many_gone(len(report.gone_ids), open_before, max_gone):
-                    raise TooManyGone(len(report.gone_ids), open_before)  # the transaction rolls back
+            if report.gone_ids:  # raising rolls the transaction back
+                guard_gone(len(report.gone_ids), sum(st == "open" for st in known.values()), max_gone)
         conn.execute("INSERT INTO meta (key, value) VALUES ('last_sync', ?) "
                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (stamp,))
         _write_customers(conn, cust_rows, stamp)
@@ -300,10 +308,9 @@ def _refresh(conn, rows: list[tuple], known: dict[str, str], away: set[str], res
     conn.execute(_FREEZE_SEEN, (previous, json.dumps(sorted(absent))))
     back = sorted(away.intersection(loaded))  # seen again (the rewritten ones were cleared already)
     conn.executemany("UPDATE invoices SET last_seen = NULL WHERE invoice_id = ?", zip(back))
-    if not result.incomplete:
-        report.gone_ids = sorted(iid for iid in absent if known[iid] == "open" and iid not in result.unreadable_ids)
-        conn.executemany("UPDATE invoices SET state = 'gone', gone_at = ? WHERE invoice_id = ?",
-                         zip(repeat(stamp), report.gone_ids))
+    report.gone_ids = closing((iid for iid in absent if known[iid] == "open"), loaded, result)
+    conn.executemany("UPDATE invoices SET state = 'gone', gone_at = ? WHERE invoice_id = ?",
+                     zip(repeat(stamp), report.gone_ids))
 
 
 def _tuples(conn, sql: str, params: tuple = ()):
