@@ -25,6 +25,7 @@ SYMBOLS: dict[str, tuple[str, ...]] = {
 }
 _SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True)))
 _CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+_NOT_A_NUMBER = re.compile(r"[^\d\s,.'+\-()]")  # a character no plain number has: a symbol or a code?
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +42,9 @@ def is_iso(code: str) -> bool:
 
 def written(text: str) -> tuple[str, tuple[str, ...]] | None:
     """The currency an amount is written in, from a code or symbol in it: ('$', ('USD', …)),
-    ('EUR', ('EUR',)); None when it has neither (plain digits)."""
+    ('EUR', ('EUR',)); None when it has neither (plain digits, told by one cheap search)."""
+    if not _NOT_A_NUMBER.search(text):
+        return None
     m = _CODE.search(text)
     if m and is_iso(m.group(1)):
         return m.group(1), (m.group(1),)

@@ -7,7 +7,6 @@ Invoice objects are built with one `zip` over the parsed columns: that is what k
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -320,15 +319,11 @@ def _credits(other: tuple[pd.DataFrame, list[int], list[str]], mapping: dict[str
     return out
 
 
-_NOT_DIGITS = re.compile(r"[^\d\s,.'+\-()]")
-
-
 def _symbols_agree(raw: list[str], currencies: list[str], has_column: bool, has_source: bool, column: str,
                    bad: Problems) -> None:
     """An amount written with a currency symbol or code must be in the row's currency (SPEC 2):
     `$250.00` in an INR book is a bad row, never ₹250.00."""
-    said = {v: written(v) for v in set(raw) if _NOT_DIGITS.search(v)}
-    said = {v: s for v, s in said.items() if s is not None}
+    said = {v: s for v in set(raw) if (s := written(v)) is not None}
     if not said:
         return
     for i, v in enumerate(raw):

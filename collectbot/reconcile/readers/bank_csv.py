@@ -222,16 +222,15 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
             continue
         line_currency = currency.upper() if currency else fallback_currency
         shown = amount_text or credit or debit or ""
-        if shown and _NOT_DIGITS.search(shown):
-            said = written(shown)
-            if said is not None:
-                meant = resolve(said[1], line_currency)
-                if currency and meant != currency.upper():
-                    errors.append(RowError(name, line_no, colname("amount" if "amount" in m else "credit"),
-                                           f"the amount is written in {said[0]} but the currency column says "
-                                           f"{currency}: which is it?"))
-                    continue
-                line_currency = meant
+        said = written(shown)
+        if said is not None:
+            meant = resolve(said[1], line_currency)
+            if currency and meant != currency.upper():
+                errors.append(RowError(name, line_no, colname("amount" if "amount" in m else "credit"),
+                                       f"the amount is written in {said[0]} but the currency column says "
+                                       f"{currency}: which is it?"))
+                continue
+            line_currency = meant
         lines.append(BankLine(
             date=when, amount=amount, currency=line_currency or None,
             description=description or " ".join(x for x in (invoice, payer, reference) if x), payer=payer,
@@ -240,7 +239,6 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
     return lines, errors
 
 
-_NOT_DIGITS = re.compile(r"[^\d\s,.'+\-()]")  # an amount cell with more than a number: a symbol or code?
 _META_CURRENCY = re.compile(r"^(?:[^:]*\b(?:currency|devise|w(?:ä|ae|a)hrung|moneda|valuta|munt|divisa)\b)?"
                             r"\s*:?\s*([A-Z]{3})$", re.IGNORECASE)
 
