@@ -9,7 +9,7 @@ that cannot be read at all marks the result `incomplete`, which suspends the `go
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from operator import attrgetter
 
@@ -57,12 +57,11 @@ def _load(config: Config) -> LoadResult:
     files = []
     unreadable: set[str] = set()
     incomplete = False
-    not_invoices: dict[str, int] = {}
+    not_invoices: Counter[str] = Counter()
     credits: list[Credit] = []
     for spec in config.invoice_sources:
         got = load_invoice_file(spec, business, region)
-        for k, c in got.not_invoices.items():
-            not_invoices[k] = not_invoices.get(k, 0) + c
+        not_invoices.update(got.not_invoices)
         credits.extend(got.credits)
         invoices.extend(got.invoices)
         errors.extend(got.errors)
@@ -85,7 +84,8 @@ def _load(config: Config) -> LoadResult:
         for cid, c in customers.items():
             known.setdefault(cid, c)
     return LoadResult(invoices=invoices, customers=derive_customers(invoices, known), errors=errors, files=files,
-                      unreadable_ids=unreadable, incomplete=incomplete, not_invoices=not_invoices, credits=credits)
+                      unreadable_ids=unreadable, incomplete=incomplete, not_invoices=dict(not_invoices),
+                      credits=credits)
 
 
 def apply_credits(invoices: list[Invoice], credits: list[Credit]) -> None:

@@ -44,7 +44,7 @@ class FileLoad:
     file: SourceFile | None = None
     unreadable: bool = False  # the file as a whole could not be read
     preset: str | None = None
-    not_invoices: dict[str, int] = field(default_factory=dict)  # rows a preset says are not invoices, by kind
+    not_invoices: Counter[str] = field(default_factory=Counter)  # rows that are not invoices, by kind
     other: tuple[pd.DataFrame, list[int], list[str]] | None = None  # the credit rows among them
     credits: list[Credit] = field(default_factory=list)
 
@@ -277,10 +277,11 @@ def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[
         credits = [inv for inv in made if inv.balance < 0 and not inv.stopped_by_status]
         if credits:
             kind = "credit (negative balance)"
-            out.not_invoices[kind] = out.not_invoices.get(kind, 0) + len(credits)
+            out.not_invoices[kind] += len(credits)
             out.credits.extend(Credit(inv.customer_id, inv.currency, -inv.balance, kind, inv.invoice_id, name, inv.row)
                                for inv in credits)
-            made = [inv for inv in made if not (inv.balance < 0 and not inv.stopped_by_status)]
+            taken = set(map(id, credits))
+            made = [inv for inv in made if id(inv) not in taken]
     out.invoices.extend(made)
     if out.other is not None:
         out.credits.extend(_credits(out.other, mapping, spec, default_currency, preset, name))
@@ -404,9 +405,7 @@ def _data_rows(table: Table, preset: Preset | None, mapping: dict[str, str],
             mapping["customer_name"] = "__group__"
         other = mask & (kinds != "invoice")
         if other.any() and out is not None:
-            counts = kinds[other].value_counts()
-            for k, c in counts.items():
-                out.not_invoices[str(k)] = out.not_invoices.get(str(k), 0) + int(c)
+            out.not_invoices.update(kinds[other].tolist())
             credit = (other & kinds.isin(CREDIT_KINDS)).to_numpy()
             out.other = (frame[credit], [r for r, k in zip(rows, credit) if k], kinds[credit].tolist())
         mask &= kinds == "invoice"

@@ -95,9 +95,7 @@ def _quickbooks_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series
     kinds = kind.map(lambda v: _QUICKBOOKS_KINDS.get(squash(v), f"other ({v.strip()})") if v.strip() else "")
     blank = kinds == ""
     if blank.any():  # a heading (a customer, an aging bucket) or a "Total for …" line
-        first = frame[blank].apply(lambda r: next((c.strip() for c in r if isinstance(c, str) and c.strip()), ""),
-                                   axis=1)
-        kinds[blank] = first.map(lambda t: "total" if squash(t).startswith("total") else "heading")
+        kinds[blank] = _first_text(frame[blank]).map(lambda t: "total" if squash(t).startswith("total") else "heading")
     return kinds
 
 
@@ -116,11 +114,15 @@ def _frappe_kinds(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.Series:
     return kinds
 
 
+def _first_text(frame: pd.DataFrame) -> pd.Series:
+    """Each row's first non-blank cell (a heading's or a total line's text)."""
+    return frame.apply(lambda r: next((c.strip() for c in r if isinstance(c, str) and c.strip()), ""), axis=1)
+
+
 def group_names(frame: pd.DataFrame, kinds: pd.Series) -> pd.Series:
     """A report grouped by customer (QuickBooks Open Invoices, Customer Balance Detail) names the
     customer on a heading row of its own: each row's nearest heading above it, "" after a total."""
-    text = frame.apply(lambda r: next((c.strip() for c in r if isinstance(c, str) and c.strip()), ""), axis=1)
-    names = text.where(kinds == "heading")
+    names = _first_text(frame).where(kinds == "heading")
     names[kinds == "total"] = ""
     return names.ffill().fillna("")
 

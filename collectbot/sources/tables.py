@@ -283,8 +283,6 @@ def cell_text(value: object) -> str:
 def _sheet_rows(ws) -> list[list[str]]:
     try:
         return [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
-    except FileProblem:
-        raise
     except Exception as exc:  # a damaged sheet: the XML parser's error, whatever its kind
         raise FileProblem(f"the workbook is damaged: sheet {ws.title!r} cannot be read ({exc})") from None
 

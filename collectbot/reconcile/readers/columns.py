@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ...currencies import is_iso
+
 # field -> synonyms in priority order (normalised: lower case, punctuation as spaces).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("date", "booking date", "posting date", "transaction date", "completed date", "payment date",
@@ -117,7 +119,5 @@ def currency_in_header(header: str) -> str | None:
         return "EUR"
     m = re.search(r"\b([A-Z]{3})\s*$", header or "")  # "Debit CHF", "Amount INR"
     if m:
-        from ...currencies import is_iso
-
         return m.group(1) if is_iso(m.group(1)) else None
     return None
