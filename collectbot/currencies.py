@@ -23,7 +23,7 @@ SYMBOLS: dict[str, tuple[str, ...]] = {
     "¥": ("JPY", "CNY"), "￥": ("JPY", "CNY"), "kr": ("SEK", "NOK", "DKK", "ISK"),
     "Rs": ("INR", "PKR", "LKR", "NPR"), "Rs.": ("INR", "PKR", "LKR", "NPR"), "₨": ("INR", "PKR", "LKR", "NPR"),
 }
-_SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True)))
+SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=True)))
 _CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 _NOT_A_NUMBER = re.compile(r"[^\d\s,.'+\-()]")  # a character no plain number has: a symbol or a code?
 
@@ -48,7 +48,7 @@ def written(text: str) -> tuple[str, tuple[str, ...]] | None:
     m = _CODE.search(text)
     if m and is_iso(m.group(1)):
         return m.group(1), (m.group(1),)
-    m = _SYMBOL.search(text)
+    m = SYMBOL.search(text)
     if m:
         return m.group(0), SYMBOLS[m.group(0)]
     return None

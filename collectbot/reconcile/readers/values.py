@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ...currencies import SYMBOL
+
 _NOISE = re.compile(r"[^\d,.\-+()]")
 # what may stand around a bank amount besides the number: currency symbols and codes, spaces
-_CURRENCY = re.compile(r"US\$|A\$|C\$|S\$|NZ\$|HK\$|R\$|Rs\.?|[$€£₹¥￥₩₽₺₱₦₴₪฿₫৳]|zł|kr\b|\b[A-Z]{3}\b|[\s'\u00a0\u202f]")
+_CURRENCY = re.compile(rf"{SYMBOL.pattern}|\b[A-Z]{{3}}\b|[\s'\u00a0\u202f]")
 _NOT_A_NUMBER = re.compile(r"[^\d,.\-+()]")
 _COMMA_DECIMAL = re.compile(r"(\d{1,3}(\.\d{3})+|\d+),\d{0,2}")
 _POINT_DECIMAL = re.compile(r"(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3}|\d+)\.\d{1,2}")
