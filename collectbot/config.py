@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import CollectbotError
 from .models import CHANNELS, MESSAGE_CHANNELS
 from .yamlfile import LineDict, LineList, YamlError, load_yaml
 
@@ -58,12 +59,20 @@ class ConfigProblem:
         }
 
 
-class ConfigError(Exception):
+class ConfigError(CollectbotError):
     """Raised when the configuration cannot be used; carries every problem found."""
+
+    title = "The configuration has problems:"
 
     def __init__(self, problems: list[ConfigProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def details(self) -> list[dict[str, Any]]:
+        return [p.as_dict() for p in self.problems]
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
 
 # ---------------------------------------------------------------------------- the model

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from enum import IntEnum
 from typing import Annotated, Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -21,20 +20,9 @@ import typer
 from rich.console import Console
 
 from . import jsondoc
-from .config import Config, ConfigError, ConfigProblem, find_config, load_config
+from .config import Config, find_config, load_config
+from .errors import CollectbotError, ExitCode, UsageError
 from .models import EARLIEST_DATE, LATEST_DATE
-from .state import LockedError, StateError
-
-
-class ExitCode(IntEnum):
-    OK = 0  # all done
-    PARTIAL = 1  # finished, but some items failed (a message, a source row)
-    BAD_INPUT = 2  # bad usage, config or input; nothing sent
-    LOCKED = 3  # another run holds the workspace lock
-
-
-class UsageError(Exception):
-    """Bad input to a command (exit 2) that is not a config problem: a bad --now, a missing file."""
 
 
 # Options every command takes. Use them as parameter annotations in command functions.
@@ -105,13 +93,22 @@ class Env:
         self.err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
-def _report_problems(env: Env, problems: list[ConfigProblem], title: str) -> None:
+def _report(env: Env, exc: CollectbotError) -> None:
     if env.json:
-        env.emit_json({"errors": [p.as_dict() for p in problems]})
+        env.emit_json({"errors": exc.details()})
         return
-    env.err_console.print(f"[bold red]{title}[/]", highlight=False)
-    for p in problems:
-        env.err_console.print(f"  {p}", highlight=False, markup=False)
+    style = "bold yellow" if exc.exit_code == ExitCode.LOCKED else "bold red"
+    if exc.title:
+        env.err_console.print(f"[{style}]{exc.title}[/]", highlight=False)
+        for line in exc.lines():
+            env.err_console.print(f"  {line}", highlight=False, markup=False)
+        return
+    for line in exc.lines():
+        if exc.exit_code == ExitCode.LOCKED:  # not an error: the other run is doing the work
+            env.err_console.print(line, style=style, highlight=False, markup=False)
+        else:
+            env.err_console.print(f"[{style}]error:[/] ", end="", highlight=False)
+            env.err_console.print(line, highlight=False, markup=False)
 
 
 def execute(config: str | None, now: str | None, json_out: bool, body: Callable[[Env], int | None],
@@ -125,27 +122,12 @@ def execute(config: str | None, now: str | None, json_out: bool, body: Callable[
     )
     try:
         code = body(env)
-    except ConfigError as exc:
-        _report_problems(env, exc.problems, "The configuration has problems:")
-        code = ExitCode.BAD_INPUT
-    except LockedError as exc:
-        if env.json:
-            env.emit_json({"errors": [{"message": str(exc)}]})
-        else:
-            env.err_console.print(f"[bold yellow]{exc}[/]", highlight=False)
-        code = ExitCode.LOCKED
-    except (UsageError, StateError) as exc:
-        if env.json:
-            env.emit_json({"errors": [{"message": str(exc)}]})
-        else:
-            env.err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        code = ExitCode.BAD_INPUT
+    except CollectbotError as exc:
+        _report(env, exc)
+        code = exc.exit_code
     except sqlite3.DatabaseError as exc:  # damage found after opening, a full disk, a read-only file
-        message = (f"the state file could not be read or written ({exc}). What was recorded before stays as it "
-                   "was; check the disk and the file's permissions, or put it back from a backup")
-        if env.json:
-            env.emit_json({"errors": [{"message": message}]})
-        else:
-            env.err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        _report(env, UsageError(f"the state file could not be read or written ({exc}). What was recorded before "
+                                "stays as it was; check the disk and the file's permissions, or put it back from a "
+                                "backup (`collectbot restore`)"))
         code = ExitCode.BAD_INPUT
     raise typer.Exit(int(code or 0))

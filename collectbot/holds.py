@@ -13,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .errors import CollectbotError
 from .state import State, iso
 
 KINDS = ("pause", "dispute", "promise")
 
 
-class HoldError(Exception):
+class HoldError(CollectbotError):
     pass
 
 

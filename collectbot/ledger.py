@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .errors import CollectbotError
 from .channels.base import SendResult
 from .engine.types import Plan, PlannedMessage, PlannedTask, SentMessage, TouchRecord
 from .gcpause import gc_paused
@@ -329,7 +330,7 @@ def confirm(state: State, results: list[tuple[int, SendResult]], now: datetime) 
 # ---------------------------------------------------------------------------- owner actions
 
 
-class NotResendable(Exception):
+class NotResendable(CollectbotError):
     pass
 
 

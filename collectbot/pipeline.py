@@ -23,7 +23,7 @@ from typing import Any
 from . import jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
-from .env import UsageError
+from .errors import UsageError
 from .render import Renderer, compile_problems
 from .sources import load_sources
 from .sync import TooManyGone, check_gone, effective_balances, sync_invoices

@@ -44,6 +44,7 @@ from jinja2.parser import Parser
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .errors import CollectbotError
 from .config import Config, ConfigProblem, Playbook, Step
 from .currencies import totals_of
 from .models import MESSAGE_CHANNELS, Customer, Invoice
@@ -53,7 +54,7 @@ _WA_HEADER_RE = re.compile(r"^(Content-Sid|Var-([A-Za-z0-9_]+)):[ \t]*(.*)$", re
 _EXTRA_KEY_RE = re.compile(r"[^0-9a-zA-Z]+")
 
 
-class RenderError(Exception):
+class RenderError(CollectbotError):
     """A template or expression failed; the message names which one and why."""
 
 

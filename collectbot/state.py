@@ -21,16 +21,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import CollectbotError, ExitCode
+
 if TYPE_CHECKING:
     import sqlite_utils
 
 
-class StateError(Exception):
-    pass
+class StateError(CollectbotError):
+    """The state file cannot be used as it is (exit 2, a sentence saying how to put it right)."""
 
 
 class LockedError(StateError):
     """Another collectbot process holds the workspace lock (exit code 3)."""
+
+    exit_code = ExitCode.LOCKED
 
 
 def iso(dt: datetime) -> str:

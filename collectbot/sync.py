@@ -29,6 +29,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from operator import attrgetter, is_, itemgetter, ne
 
+from .errors import CollectbotError
 from .models import Customer, Invoice, LoadResult
 from .state import State, iso
 
@@ -185,7 +186,7 @@ def customer_rows(customers: list[Customer], stamp: str) -> list[tuple]:
              stamp) for c, extra in zip(customers, extras)]
 
 
-class TooManyGone(Exception):
+class TooManyGone(CollectbotError):
     """The sources would close more of the invoices the state knows as present at once than
     `limits.max_gone` allows: an export that lost its rows is not "everyone paid". Nothing was written."""
 

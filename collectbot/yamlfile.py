@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from .errors import CollectbotError
 
 
 class LineDict(dict):
@@ -52,7 +53,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-class YamlError(Exception):
+class YamlError(CollectbotError):
     def __init__(self, file: str, line: int | None, message: str):
         super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
         self.file, self.line, self.message = file, line, message

@@ -36,6 +36,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+# A bug in a CLI process the tests start shows its traceback (`cli.main` otherwise says it in one sentence).
+os.environ.setdefault("COLLECTBOT_DEBUG", "1")
+
 NOW = "2026-03-10T10:00:00"  # a Tuesday, 10:00 in the business time zone
 TZ = ZoneInfo("Asia/Kolkata")
 NOW_DT = datetime.fromisoformat(NOW).replace(tzinfo=TZ)

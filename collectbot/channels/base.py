@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from ..errors import CollectbotError
 from ..config import ChannelConfig, Config
 
 
@@ -50,7 +51,7 @@ class Channel(Protocol):
     def send(self, message: OutgoingMessage) -> SendResult: ...
 
 
-class MissingCredentials(Exception):
+class MissingCredentials(CollectbotError):
     """A provider's environment variable is not set: `run` stops before sending (exit 2)."""
 
     def __init__(self, variable: str, channel: str):

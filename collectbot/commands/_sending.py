@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from ..gcpause import gc_paused
-from ..env import Env, ExitCode
+from ..env import Env
+from ..errors import ExitCode
 from ..pipeline import Options, Outcome, run_pipeline
 from ..state import LockedError
 from ..reports import print_outcome

@@ -24,7 +24,8 @@ from babel.numbers import format_currency
 from rich.table import Table
 
 from ..config import Config, ConfigProblem, read_config
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode
 from ..models import LoadResult, RowError
 from ..render import compile_problems
 from ..state import StateError, check_state_file

@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from ..delivery import import_sendgrid_events, read_events_file
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 from ..state import State
 
 events_app = typer.Typer(help="Provider events (SendGrid Event Webhook).", no_args_is_help=True)

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 from ..pipeline import readonly_input
 
 

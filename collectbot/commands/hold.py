@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 
 from .. import holds
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 from ..sources import load_sources
 from ..models import EARLIEST_DATE, LATEST_DATE
 from ..state import State
@@ -62,29 +63,26 @@ def register(app: typer.Typer) -> None:
             if until is not None and kinds != ["pause"]:
                 raise UsageError("--until goes with --pause (a promise carries its own date)")
             with State.open(cfg.state_path) as state:
-                try:
-                    if release is not None:
-                        done = holds.release(state, release, moment)
-                        return _show(env, [done], f"Released hold {done.id}: the next run chases again.")
-                    if ident is None:
-                        if kinds:
-                            raise UsageError("say what to hold: an invoice id or a customer id")
-                        return _show(env, holds.active(state, moment), None)
-                    if not kinds:
-                        raise UsageError("say what kind of hold: --pause, --dispute or --promise DATE")
-                    loaded = load_sources(cfg)
-                    invoice_id, customer_id = holds.resolve(
-                        state, ident, {i.invoice_id for i in loaded.invoices}, set(loaded.customers))
-                    day = _day(promise, "--promise") or _day(until, "--until")
-                    today = moment.astimezone(cfg.tz).date()
-                    if day is not None and day < today:
-                        raise UsageError(f"{'--promise' if promise is not None else '--until'} {day} is in the past "
-                                         f"(today is {today}): give today or a later day")
-                    added = holds.add(state, kind=kinds[0], now=moment, invoice_id=invoice_id,
-                                      customer_id=customer_id, note=note,
-                                      until=holds.end_of_day(day, cfg.tz) if day else None)
-                except holds.HoldError as exc:
-                    raise UsageError(str(exc)) from None
+                if release is not None:
+                    done = holds.release(state, release, moment)
+                    return _show(env, [done], f"Released hold {done.id}: the next run chases again.")
+                if ident is None:
+                    if kinds:
+                        raise UsageError("say what to hold: an invoice id or a customer id")
+                    return _show(env, holds.active(state, moment), None)
+                if not kinds:
+                    raise UsageError("say what kind of hold: --pause, --dispute or --promise DATE")
+                loaded = load_sources(cfg)
+                invoice_id, customer_id = holds.resolve(
+                    state, ident, {i.invoice_id for i in loaded.invoices}, set(loaded.customers))
+                day = _day(promise, "--promise") or _day(until, "--until")
+                today = moment.astimezone(cfg.tz).date()
+                if day is not None and day < today:
+                    raise UsageError(f"{'--promise' if promise is not None else '--until'} {day} is in the past "
+                                     f"(today is {today}): give today or a later day")
+                added = holds.add(state, kind=kinds[0], now=moment, invoice_id=invoice_id,
+                                  customer_id=customer_id, note=note,
+                                  until=holds.end_of_day(day, cfg.tz) if day else None)
             return _show(env, [added], f"Hold {added.id} ({added.kind}) on {ident}: nothing is sent for it "
                                       f"{'through ' + str(day) if day else 'until you release it'}.")
 

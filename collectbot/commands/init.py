@@ -19,7 +19,8 @@ import typer
 import yaml
 
 from ..config import CONFIG_FILENAME
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode
 
 _RELATIVE_DATE = re.compile(r"\btoday(?:([+-])(\d+))?\b")
 _DATED_FILES = ("invoices.csv", "bank.csv")  # files whose `today±N` tokens become dates

@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -68,10 +69,7 @@ def _match(env: Env, payment: str, items: list[str]) -> int:
     if not config.state_path.exists():
         raise UsageError("no payments recorded yet: run `collectbot reconcile FILE` first")
     with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
-        try:
-            outcome = record.link(state, payment, ids, now, amounts)
-        except record.RecordError as exc:
-            raise UsageError(str(exc)) from None
+        outcome = record.link(state, payment, ids, now, amounts)
     if env.json:
         env.emit_json(outcome)
     else:

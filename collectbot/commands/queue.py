@@ -15,7 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from .. import ledger
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 from ..pipeline import open_readonly
 from ..reports import queue_table
 from ..state import State, WorkspaceLock
@@ -66,10 +67,7 @@ def register(app: typer.Typer) -> None:
                 if not cfg.state_path.exists():
                     raise UsageError(f"there is no task {task_id} (no state file yet)")
                 with WorkspaceLock(cfg.state_path), State.open(cfg.state_path, create=False) as state:
-                    try:
-                        row = ledger.close_task(state, task_id, moment)
-                    except ledger.NotResendable as exc:
-                        raise UsageError(str(exc)) from None
+                    row = ledger.close_task(state, task_id, moment)
                 if env.json:
                     env.emit_json({"done": task_id, "note": row["note"]})
                 else:

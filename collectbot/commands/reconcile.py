@@ -12,7 +12,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from .. import ledger
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, UsageError, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode, UsageError
 from ..state import State, WorkspaceLock
 
 
@@ -32,11 +33,8 @@ def register(app: typer.Typer) -> None:
             if not cfg.state_path.exists():
                 raise UsageError("there is no state file yet, so nothing to resend")
             with WorkspaceLock(cfg.state_path), State.open(cfg.state_path, create=False) as state:
-                try:
-                    ids = ledger.requeue(state, touch_id=None if message else ident,
-                                         message_id=ident if message else None, now=env.now())
-                except ledger.NotResendable as exc:
-                    raise UsageError(str(exc)) from None
+                ids = ledger.requeue(state, touch_id=None if message else ident,
+                                     message_id=ident if message else None, now=env.now())
             if env.json:
                 env.emit_json({"requeued": ids})
             else:

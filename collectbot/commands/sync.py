@@ -13,9 +13,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..channels.base import MissingCredentials, make_channel
+from ..channels.base import make_channel
 from ..delivery import SyncReport, sync_twilio
-from ..env import ConfigOpt, Env, ExitCode, JsonOpt, NowOpt, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..errors import ExitCode
 from ..state import State
 
 
@@ -36,13 +37,8 @@ def register(app: typer.Typer) -> None:
 def _sync(env: Env, days: int) -> int:
     cfg = env.config()
     moment = env.now()
-    clients = {}
-    try:
-        for name, channel in cfg.channels.items():
-            if channel.provider == "twilio" and channel.enabled:
-                clients[name] = make_channel(channel, cfg, os.environ)
-    except MissingCredentials as exc:
-        return _fail(env, str(exc))
+    clients = {name: make_channel(channel, cfg, os.environ) for name, channel in cfg.channels.items()
+               if channel.provider == "twilio" and channel.enabled}  # MissingCredentials: exit 2, nothing fetched
     if not clients:
         if env.json:
             env.emit_json({**SyncReport().as_dict(), "note": "no Twilio channel configured"})
@@ -58,14 +54,6 @@ def _sync(env: Env, days: int) -> int:
     if report.fatal:
         return ExitCode.BAD_INPUT
     return ExitCode.PARTIAL if report.errors else ExitCode.OK
-
-
-def _fail(env: Env, message: str) -> int:
-    if env.json:
-        env.emit_json({"errors": [{"message": message}]})
-    else:
-        env.err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    return ExitCode.BAD_INPUT
 
 
 def _print(env: Env, report: SyncReport) -> None:

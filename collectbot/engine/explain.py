@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..errors import CollectbotError
 from ..models import Customer
 from ..gcpause import gc_paused
 from .planner import PlanMemo, PlanSession
@@ -23,7 +24,7 @@ from .types import Plan, PlanInput, TouchRecord
 NEXT_HORIZON_DAYS = 366
 
 
-class UnknownInvoice(LookupError):
+class UnknownInvoice(CollectbotError, LookupError):
     """The invoice is not among the planner's invoices (not in the sources, or gone)."""
 
 

@@ -103,7 +103,7 @@ def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetim
         try:
             sync_invoices(state, loaded, now, config.limits.max_gone)
         except TooManyGone as exc:  # an export that lost its rows: record nothing (SPEC 2)
-            from ..env import UsageError
+            from ..errors import UsageError
             from ..pipeline import too_many_gone_message
 
             raise UsageError(too_many_gone_message(exc, config, loaded, "run `collectbot run --force` first, "

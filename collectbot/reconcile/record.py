@@ -21,6 +21,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _json_str  # json.dumps' own text encoder (ensure_ascii)
 from typing import Any
 
+from ..errors import CollectbotError
 from ..gcpause import gc_paused
 from ..models import BankLine
 from ..state import State, iso
@@ -29,7 +30,7 @@ from .matcher import LineMatch, MatchResult
 ZERO = Decimal("0")
 
 
-class RecordError(Exception):
+class RecordError(CollectbotError):
     """A reconcile decision that cannot be carried out (unknown payment, unknown invoice...)."""
 
 

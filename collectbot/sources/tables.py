@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
+from ..errors import CollectbotError
 
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN_ROWS = 40
@@ -29,7 +30,7 @@ _LATIN_GUESSES = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2"
 RECOGNISABLE = 10  # a scorer's answer from which a row surely is the header we want
 
 
-class FileProblem(Exception):
+class FileProblem(CollectbotError):
     """The file as a whole cannot be read (missing, undecodable, no header): one file-level error."""
 
 

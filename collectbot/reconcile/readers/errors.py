@@ -5,9 +5,10 @@ so a bad statement is reported in one sentence and the rest of the batch goes on
 """
 
 from __future__ import annotations
+from ...errors import CollectbotError
 
 
-class StatementError(Exception):
+class StatementError(CollectbotError):
     def __init__(self, message: str, line: int | None = None, column: str | None = None):
         super().__init__(message)
         self.message = message
