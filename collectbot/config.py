@@ -209,6 +209,8 @@ class Config:
     playbooks: list[Playbook]
     reconcile: dict[str, Any] = field(default_factory=dict)
     warnings: list[ConfigProblem] = field(default_factory=list)
+    backups_dir: Path | None = None  # `backups.folder`: copies of the state taken before each run that sends
+    backups_keep: int = 7  # `backups.keep`: how many to keep; 0 = none
 
     @property
     def tz(self) -> ZoneInfo:
@@ -387,7 +389,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
 
 TOP_KEYS = (
     "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
-    "playbooks", "reconcile",
+    "playbooks", "reconcile", "backups",
     # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
@@ -398,6 +400,7 @@ CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
 )
+BACKUP_KEYS = ("keep", "folder")
 LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone")
 
 
@@ -434,6 +437,9 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
     state_path = root / ck.string(top, "state", "", default="collectbot.db")
     outbox_dir = root / ck.string(top, "outbox", "", default="outbox")
     templates_dir = root / ck.string(top, "templates", "", default="templates")
+    backups = ck.mapping(top.get("backups"), "backups", _line(top, "backups"), BACKUP_KEYS)
+    backups_dir = root / ck.string(backups, "folder", "backups", default="backups")
+    backups_keep = ck.integer(backups, "keep", "backups", 7, 0)
     reconcile = top.get("reconcile") or {}
     if not isinstance(reconcile, dict):
         ck.error("reconcile", _line(top, "reconcile"), f"expected a mapping, got {_kind(reconcile)}")
@@ -447,6 +453,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         path=path, root=root, business=business, invoice_sources=invoice_sources,
         customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
         templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
+        backups_dir=backups_dir, backups_keep=backups_keep,
         playbooks=playbooks, reconcile=dict(reconcile),
         warnings=[p for p in ck.problems if p.severity == "warning"],
     )

@@ -126,6 +126,7 @@ def last_run_now(state: State) -> datetime | None:
 def begin_run(state: State, now: datetime, pid: int, command: str = "run") -> int:
     cur = state.conn.execute("INSERT INTO runs(command, now, pid, status) VALUES (?, ?, ?, 'running')",
                              (command, iso(now), pid))
+    state.remember_run()  # outside the file too: a copy older than this run is then noticed
     return int(cur.lastrowid)
 
 

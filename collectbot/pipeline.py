@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import jsondoc, ledger
+from . import backups, jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .errors import UsageError
@@ -32,7 +32,8 @@ from .channels.dispatch import send_all
 from .config import Config
 from .engine.types import Plan, PlanInput, PlannedMessage, PlannedTask
 from .models import LoadResult, SourceFile
-from .state import MIGRATIONS, State, WorkspaceLock, check_state_file, iso, migrate
+from .state import (MIGRATIONS, State, StateError, StateMismatch, WorkspaceLock, check_state_file, iso,
+                    migrate)
 
 CONFIRM_BATCH = 50  # provider answers recorded per transaction (a crash only makes them `uncertain`)
 
@@ -45,6 +46,7 @@ class Options:
     force: bool = False
     strict: bool = False
     days: int | None = None  # preview: timeline of the next N days
+    new_state: bool = False  # run --new-state: adopt the state as it is, or set aside one that cannot be used
 
     @property
     def sends(self) -> bool:
@@ -103,6 +105,7 @@ class Outcome:
     refused: str | None = None  # why nothing was done (exit 2)
     stopped_early: str | None = None  # a fatal provider answer stopped the sends
     run_id: int | None = None
+    backup: Path | None = None  # the copy of the state taken before sending
     invoices: int = 0
     sync: dict[str, Any] | None = None  # run: what syncing the state with the sources changed
 
@@ -163,6 +166,8 @@ class Outcome:
         }
         if self.run_id is not None:
             doc["run_id"] = self.run_id
+        if self.backup is not None:
+            doc["backup"] = str(self.backup)
         if self.sync is not None:
             doc["sync"] = self.sync
         if self.refused:
@@ -237,10 +242,21 @@ def _age(delta: Any) -> str:
     return f"{hours // 24}d {hours % 24}h" if hours >= 24 else f"{hours}h"
 
 
-def open_readonly(config: Config) -> State:
-    """The state as it is, without creating or changing it (an empty in-memory one if absent)."""
+def open_readonly(config: Config, *, new_state: bool = False) -> State:
+    """The state as it is, without creating or changing it (an empty in-memory one if absent).
+    `new_state`: as `run --new-state` would take it (see State.open), without setting anything aside."""
     path = Path(config.state_path)
-    if check_state_file(path):
+    try:
+        usable = check_state_file(path)
+    except StateMismatch:
+        if not new_state:
+            raise
+        usable = True
+    except StateError:
+        if not new_state:
+            raise
+        usable = False
+    if usable:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
@@ -318,7 +334,7 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
 
     renderer = Renderer(config)
     if not options.sends:
-        with _closing(open_readonly(config)) as state:
+        with _closing(open_readonly(config, new_state=options.new_state)) as state:
             if options.mode == "run" and (refusal := _back_in_time(state, now)):
                 out.refused = refusal
                 return out
@@ -351,7 +367,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             out.tasks = [task_dict(t) for t in out.plan.tasks]
         return out
 
-    with WorkspaceLock(config.state_path), _closing(State.open(config.state_path)) as state:
+    with WorkspaceLock(config.state_path), \
+            _closing(State.open(config.state_path, new_state=options.new_state)) as state:
         if refusal := _back_in_time(state, now):
             out.refused = refusal
             return out
@@ -372,6 +389,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         except MissingCredentials as exc:
             out.refused = str(exc)
             return out
+        if plan.messages and config.backups_keep:  # a copy of the record before anything new goes out
+            out.backup = backups.take(state, config.backups_dir or config.root / "backups", config.backups_keep, now)
         out.run_id = ledger.begin_run(state, now, os.getpid())
         status = "failed"
         try:

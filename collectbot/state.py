@@ -12,10 +12,12 @@ Schema changes happen only through `MIGRATIONS` (append, never edit a released o
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +31,11 @@ if TYPE_CHECKING:
 
 class StateError(CollectbotError):
     """The state file cannot be used as it is (exit 2, a sentence saying how to put it right)."""
+
+
+class StateMismatch(StateError):
+    """The file is a sound collectbot state, but not the one this workspace used last: another
+    workspace's, or an older copy. `--new-state` adopts it as it is."""
 
 
 class LockedError(StateError):
@@ -313,25 +320,76 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def identity_file(path: Path) -> Path:
     """`collectbot.db.id`: written beside the state the first time it is used, holding the
-    state's id, so that a state that vanished or was swapped is noticed instead of taken for a
-    fresh start (which would send every reminder again)."""
+    state's id and its latest run, so that a state that vanished, was swapped or was put back
+    from an older copy is noticed instead of taken for the real record (which would send again
+    every reminder sent since)."""
     return path.with_name(path.name + ".id")
+
+
+@dataclass
+class Remembered:
+    """What the workspace remembers of its state, outside the state file."""
+
+    state_id: str
+    last_run: int = 0  # the highest `runs.id` a command recorded in it
+    last_run_at: str | None = None  # that run's --now (UTC ISO)
+
+    def said(self) -> str:
+        return f"run #{self.last_run}" + (f" at {self.last_run_at[:16].replace('T', ' ')} UTC" if self.last_run_at
+                                          else "")
+
+
+def read_identity(path: Path) -> Remembered | None:
+    """The marker beside the state: JSON since issue 14 (a bare id before), None when absent."""
+    try:
+        text = identity_file(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StateError(f"{identity_file(path).name} (beside the state file) cannot be read: {exc}") from None
+    if not text.startswith("{"):
+        return Remembered(text) if text else None
+    try:
+        data = json.loads(text)
+        return Remembered(str(data["state_id"]), int(data.get("last_run") or 0), data.get("last_run_at"))
+    except (ValueError, KeyError, TypeError):
+        raise StateError(f"{identity_file(path).name} (beside the state file) is damaged; delete it to use "
+                         f"{path.name} as it is") from None
+
+
+def write_identity(path: Path, remembered: Remembered) -> None:
+    marker = identity_file(path)
+    tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"state_id": remembered.state_id, "last_run": remembered.last_run,
+                               "last_run_at": remembered.last_run_at}) + "\n", encoding="utf-8")
+    os.replace(tmp, marker)
+
+
+def _latest_run(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    row = conn.execute("SELECT id, now FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def _again() -> str:
+    return (f"Put it back with `collectbot restore` (it lists the backups); or, to go on without it on purpose, "
+            f"`collectbot run --new-state` (reminders already sent may be sent again)")
 
 
 def check_state_file(path: Path) -> bool:
     """True when `path` is a collectbot state to use, False when there is none yet (a fresh
     workspace). StateError for a state that is missing although one was kept before, empty (0
-    bytes), another SQLite database, or another workspace's state."""
-    marker = identity_file(path)
-    again = (f"Put it back from a backup; to really start afresh (every reminder would be sent again), "
-             f"delete {path.name} and {marker.name}")
+    bytes), damaged or another SQLite database; StateMismatch for another workspace's state or
+    one older than the latest run this workspace remembers."""
+    remembered = read_identity(path)
+    again = _again()
     if not path.exists():
-        if marker.exists():
+        if remembered:
             raise StateError(f"the state file {path.name} is missing, but this workspace kept one before "
-                             f"({marker.name} says so): without it every reminder would be sent again. {again}")
+                             f"({identity_file(path).name} says so): without it every reminder would be sent again. "
+                             f"{again}")
         return False
     if path.is_dir():
-        raise StateError(f"{path} is a folder, not a state file")
+        raise StateError(f"{path} is a folder, not a state file. {again}")
     if path.stat().st_size == 0:
         raise StateError(f"the state file {path.name} is empty (0 bytes): it is not the record of what was sent, "
                          f"so nothing is done on it. {again}")
@@ -342,6 +400,7 @@ def check_state_file(path: Path) -> bool:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             known = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone() if "meta" in tables \
                 else None
+            latest = _latest_run(conn) if "runs" in tables else (0, None)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -349,25 +408,45 @@ def check_state_file(path: Path) -> bool:
     if version == 0 or "touches" not in tables:
         raise StateError(f"{path.name} is not a collectbot state file (an SQLite database without collectbot's "
                          f"record of sent reminders). {again}")
-    if known and marker.exists() and marker.read_text(encoding="utf-8").strip() not in ("", known[0]):
-        raise StateError(f"{path.name} is not the state file this workspace used before ({marker.name} names "
-                         f"another): put the right one back, or delete {marker.name} to use this one")
+    if remembered and known and known[0] != remembered.state_id:
+        raise StateMismatch(f"{path.name} is not the state file this workspace used before "
+                            f"({identity_file(path).name} names another). {again}")
+    if remembered and latest[0] < remembered.last_run:
+        mine = Remembered(known[0] if known else "", *latest).said() if latest[0] else "no run at all"
+        raise StateMismatch(f"{path.name} is older than the state this workspace used last: its latest run is "
+                            f"{mine}, but {remembered.said()} happened since ({identity_file(path).name} says so), "
+                            f"and the reminders sent after its copy was taken would be sent again. {again}")
     return True
 
 
 def remember_identity(path: Path, conn: sqlite3.Connection) -> None:
-    """Give the state an id (once) and write it to `identity_file(path)` if not there yet."""
+    """Give the state an id (once) and write the marker beside it when absent or out of date."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()
     if row is None:
         import uuid
 
         conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('state_id', ?)", (uuid.uuid4().hex,))
         row = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()
-    marker = identity_file(path)
-    if not marker.exists():
-        tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(row[0] + "\n", encoding="utf-8")
-        os.replace(tmp, marker)
+    now = Remembered(row[0], *_latest_run(conn))
+    if read_identity(path) != now:
+        write_identity(path, now)
+
+
+def set_aside(path: Path) -> Path | None:
+    """Move an unusable state (and its -wal/-shm, and the marker) out of the way under a new name,
+    never deleting it. Returns the new name of the state file, if there was one."""
+    n = 1
+    while any(path.with_name(f"{path.name}.set-aside-{n}{tail}").exists() for tail in ("", "-wal", "-shm")):
+        n += 1
+    aside = path.with_name(f"{path.name}.set-aside-{n}")
+    moved = None
+    for tail in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + tail)
+        if src.exists() or src.is_symlink():
+            os.replace(src, aside.with_name(aside.name + tail))
+            moved = moved or aside
+    identity_file(path).unlink(missing_ok=True)
+    return moved
 
 
 def _create_atomically(path: Path) -> None:
@@ -409,9 +488,22 @@ class State:
         return sqlite_utils.Database(self.conn)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = True) -> "State":
+    def open(cls, path: str | os.PathLike, *, create: bool = True, new_state: bool = False) -> "State":
+        """Open (and migrate) the state. `new_state`: the user said `--new-state` — adopt a sound
+        state that is not the remembered one, or set aside one that cannot be used and start afresh."""
         path = Path(path)
-        if not check_state_file(path):
+        try:
+            exists = check_state_file(path)
+        except StateMismatch:
+            if not new_state:
+                raise
+            exists = True
+        except StateError:
+            if not new_state:
+                raise
+            set_aside(path)
+            exists = False
+        if not exists:
             if not create:
                 raise StateError(f"no state file at {path} yet (it is created by the first `collectbot run`)")
             _create_atomically(path)
@@ -422,6 +514,10 @@ class State:
         except sqlite3.DatabaseError as exc:
             raise StateError(f"cannot open state file {path}: {exc}") from None
         return cls(path, conn)
+
+    def remember_run(self) -> None:
+        """Note the latest run beside the state too (see `identity_file`)."""
+        remember_identity(self.path, self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -4,6 +4,7 @@ for a fresh ledger, and every reminder went out again."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -30,7 +31,10 @@ def test_the_first_run_writes_the_state_and_its_identity(make_workspace):
     marker = ws.root / "collectbot.db.id"
     with sqlite3.connect(ws.root / "collectbot.db") as conn:
         (state_id,) = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone()
-    assert marker.read_text(encoding="utf-8").strip() == state_id and len(state_id) == 32
+    remembered = json.loads(marker.read_text(encoding="utf-8"))
+    assert remembered["state_id"] == state_id and len(state_id) == 32
+    # the first run is run #1, at --now (10:00 in Kolkata is 04:30 UTC)
+    assert remembered["last_run"] == 1 and remembered["last_run_at"] == "2026-03-10T04:30:00+00:00"
 
 
 @pytest.mark.parametrize("damage, words", [

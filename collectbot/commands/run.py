@@ -23,10 +23,13 @@ def register(app: typer.Typer) -> None:
                                             "of the invoices at once.")] = False,
         strict: Annotated[bool, typer.Option("--strict", help="Any bad source row stops the run (exit 2) "
                                              "before anything is sent.")] = False,
+        new_state: Annotated[bool, typer.Option("--new-state", help="Go on with the state file as it is (an older "
+                                                "copy, another workspace's), or set aside one that cannot be used "
+                                                "and start a new one. Reminders already sent may go again.")] = False,
         config: ConfigOpt = None,
         now: NowOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
         """Send every reminder that is due now, at most once, and record it in the state file."""
-        options = Options(mode="run", dry_run=dry_run, limit=limit, force=force, strict=strict)
+        options = Options(mode="run", dry_run=dry_run, limit=limit, force=force, strict=strict, new_state=new_state)
         execute(config, now, json_out, lambda env: pipeline_command(env, options), ctx)
