@@ -50,6 +50,7 @@ from .currencies import totals_of
 from .models import MESSAGE_CHANNELS, Customer, Invoice
 
 _SUBJECT_RE = re.compile(r"^Subject:[ \t]*(.*)$")
+_SUBJECT_SOURCE_RE = re.compile(r"\A(\s*Subject:[ \t]*)([^\n]*)")  # the first line of an email template
 _WA_HEADER_RE = re.compile(r"^(Content-Sid|Var-([A-Za-z0-9_]+)):[ \t]*(.*)$", re.IGNORECASE)
 _EXTRA_KEY_RE = re.compile(r"[^0-9a-zA-Z]+")
 
@@ -154,6 +155,40 @@ class CurrencyFormat:
         return f"{self.prefix[i]}{number}{self.suffix[i]}"
 
 
+class _Loader(FileSystemLoader):
+    """Template files as written, except that an email's `Subject:` line renders as one line:
+    a newline in the data (a customer name pasted with a line break) would otherwise end the
+    subject there and push the rest into the body. The line keeps its number (errors name it)."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if template.endswith(".email.j2"):
+            source = _SUBJECT_SOURCE_RE.sub(r"\1{% filter oneline %}\2{% endfilter +%}", source, count=1)
+        return source, filename, uptodate
+
+
+def oneline(value: Any) -> str:
+    """Runs of white space, line breaks included, as one space."""
+    return " ".join(str(value).split())
+
+
+def text_value(value: Any) -> str | Any:
+    """How a value is printed in any template: None as nothing — a message never says "None"."""
+    return "" if value is None else value
+
+
+class RawValue(str):
+    """`{{ x|raw }}` in `payment_link.url`: inserted as it is, not URL-encoded."""
+
+
+def url_value(value: Any) -> str:
+    """How a value is inserted into `payment_link.url`: URL-encoded (`INV-1?amount=1` stays one
+    value), None as nothing, `|raw` as it is."""
+    if isinstance(value, RawValue):
+        return str(value)
+    return "" if value is None else quote(str(value), safe="")
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     """The sandbox, immutable: a template cannot change the views the planner shares between messages."""
 
@@ -187,17 +222,22 @@ class Renderer:
         self.business = config.business
         self.locale = _locale(config.business.locale)
         self.env = _Environment(
-            loader=FileSystemLoader(str(config.templates_dir)),
+            loader=_Loader(str(config.templates_dir)),
             autoescape=_is_html,
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
             keep_trailing_newline=False,
+            finalize=text_value,
         )
         self.env.filters["money"] = self._money_filter
         self.env.filters["date"] = self._date_filter
         self.env.filters["amounts"] = self._amounts_filter
         self.env.filters["sum"] = _sum_in_one_currency
+        self.env.filters["oneline"] = oneline
+        self.env.filters["raw"] = RawValue
+        urlencode = self.env.filters["urlencode"]
+        self.env.filters["urlencode"] = lambda value: RawValue(urlencode(value))  # encoded once, not twice
         self.business_view = View(
             name=self.business.name, currency=self.business.currency, locale=self.business.locale,
             timezone=self.business.timezone, country=self.business.country,
@@ -214,8 +254,11 @@ class Renderer:
         self._globals: dict[Any, dict[str, Any]] = {}  # template -> its globals as a plain dict (see _render)
         self._pay_url = None
         pl = config.payment_link
-        if pl.url:
-            self._pay_url = self._compile_text(pl.url, "payment_link.url")
+        if pl.url:  # every value URL-encoded as it is inserted (`|raw` for the rare exception)
+            try:
+                self._pay_url = self.env.overlay(finalize=url_value).from_string(pl.url)
+            except TemplateSyntaxError as exc:
+                raise RenderError(f"payment_link.url {pl.url!r}: {exc.message}") from None
         self._pay_parts = _plain_fields(self.env, pl.url) if pl.url else None
         self._upi_prefix = None
         if pl.upi_vpa:
@@ -267,7 +310,9 @@ class Renderer:
         view = View()
         _flatten_extra(view, customer.extra)
         view.update(
-            customer_id=customer.customer_id, name=customer.name, email=customer.email, phone=customer.phone,
+            # a customer known by id alone is called by its id, never "None"
+            customer_id=customer.customer_id, name=customer.name or customer.customer_id, email=customer.email,
+            phone=customer.phone,
             whatsapp=customer.whatsapp, tier=customer.tier, timezone=customer.timezone,
             language=customer.language, owner=customer.owner,
         )
@@ -375,7 +420,7 @@ class Renderer:
     def pay_link(self, invoice_view: dict, customer_view: dict | None = None) -> str | None:
         """The invoice's Pay Now link: `payment_link.url` rendered, or a UPI intent link."""
         if self._pay_parts is not None:
-            link = _fill(self._pay_parts, {"invoice": invoice_view, "customer": customer_view})
+            link = _fill(self._pay_parts, {"invoice": invoice_view, "customer": customer_view}, url_value)
             if link is not None:
                 return link.strip()
         if self._pay_url is not None:
@@ -561,10 +606,12 @@ def _plain_fields(env: Any, source: str) -> list[tuple[str, str | None]] | None:
     return parts
 
 
-def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any]) -> str | None:
-    """The text of `_plain_fields` parts, as Jinja renders it (`str` of each field, `len` for
-    `|length`), or None when a field is not a plain key of a view, or a counted name is absent
-    or has no length (then Jinja must render it: undefined, a dict method, an error...)."""
+def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any],
+          finalize: Callable[[Any], str] = lambda v: str(text_value(v))) -> str | None:
+    """The text of `_plain_fields` parts, as Jinja renders it (`finalize` of each field — `str`, or
+    the environment's finalize — and `len` for `|length`), or None when a field is not a plain key
+    of a view, or a counted name is absent or has no length (then Jinja must render it: undefined,
+    a dict method, an error...)."""
     out: list[str] = []
     for name, attr in parts:
         if attr is None:
@@ -578,7 +625,7 @@ def _fill(parts: list[tuple[str, str | None]], values: dict[str, Any]) -> str | 
             continue
         if not isinstance(view, View) or attr not in view:
             return None
-        out.append(str(view[attr]))
+        out.append(finalize(view[attr]))
     return "".join(out)
 
 

@@ -7,6 +7,7 @@ Invoice objects are built with one `zip` over the parsed columns: that is what k
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -117,6 +118,16 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
     helpers = helper_columns(table.headers, spec, mapping)
     if "amount" not in mapping and "balance" in mapping and not (preset and preset.sum_amount):
         mapping["amount"] = mapping["balance"]  # a book of what is owed: the balance is all it says
+    if "invoice_id" not in mapping and table.headers and table.headers[0].strip().upper().startswith(_IIF_MARKS):
+        raise FileProblem("this is a QuickBooks IIF file (Intuit Interchange Format: transactions for importing into "
+                          "QuickBooks), not a list of invoices: export the Open Invoices or A/R Aging Detail report "
+                          "to CSV instead (QuickBooks Desktop: Reports > Customers & Receivables)")
+    if "invoice_id" not in mapping and not recognised(table.headers, INVOICE_INDEX) and \
+            sum(1 for h in table.headers if _DATA_CELL.match(h.strip())) >= 2:
+        data = ", ".join(h for h in table.headers if not _PLACEHOLDER.match(h))
+        raise FileProblem(f"line {table.header_row} is data, not column names ({data[:80]}{'…' if len(data) > 80 else ''})"
+                          ": the file has no header row. collectbot needs one naming the columns (Invoice, Customer, "
+                          "Due date, Amount…): export the list with its headings, or add that line")
     if "invoice_id" not in mapping and _is_aging_summary(table.headers):
         raise FileProblem("this is an aging summary (one line of totals per customer, no invoices): export the "
                           "invoice-level report instead (QuickBooks: A/R Aging Detail or Open Invoices; Xero: "
@@ -131,6 +142,11 @@ def _mapping(table: Table, spec: SourceSpec, preset: Preset | None) -> dict[str,
                           f"{', '.join(table.headers)}. Map them with `columns:` (e.g. columns: {{{missing[0]}: "
                           f"\"Your Header\"}}){' or set format:' if not preset else ''}{NO_DUE if 'due_date' in missing else ''}")
     return mapping
+
+
+_IIF_MARKS = ("!TRNS", "!SPL", "!ENDTRNS", "!HDR", "!ACCNT", "!CUST", "!INVITEM", "!VEND")
+_DATA_CELL = re.compile(r"^[-+]?[\d.,]*\d[\d.,]*$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")  # 000013, 4.39, 7/16/98
+_PLACEHOLDER = re.compile(r"^column \d+$")  # what an empty header cell is called
 
 
 def _is_aging_summary(headers: list[str]) -> bool:

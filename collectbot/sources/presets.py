@@ -143,10 +143,13 @@ PRESETS: dict[str, Preset] = {
                "ContactName … InvoiceNumber, Reference, InvoiceDate, DueDate, Total, TaxTotal, InvoiceAmountPaid, "
                "InvoiceAmountDue, … Currency, Type, Sent, Status)",
         signature=("ContactName", "InvoiceNumber", "DueDate", "InvoiceAmountDue"),
-        columns={"invoice_id": ("InvoiceNumber",), "customer_name": ("ContactName",),
-                 "email": ("EmailAddress",), "issue_date": ("InvoiceDate",), "due_date": ("DueDate",),
-                 "amount": ("Total",), "balance": ("InvoiceAmountDue",), "currency": ("Currency",),
-                 "status": ("Status",)},
+        # Xero's API fields as data tools write them (Fivetran's xero `invoice` table: snake_case,
+        # the contact by its ContactID only, Type ACCREC/ACCPAY)
+        also=(("InvoiceNumber", "ContactID", "DueDate", "AmountDue", "Type"),),
+        columns={"invoice_id": ("InvoiceNumber",), "customer_name": ("ContactName",), "customer_id": ("ContactID",),
+                 "email": ("EmailAddress",), "issue_date": ("InvoiceDate", "Date"), "due_date": ("DueDate",),
+                 "amount": ("Total",), "balance": ("InvoiceAmountDue", "AmountDue"),
+                 "currency": ("Currency", "CurrencyCode"), "status": ("Status",)},
         statuses={"AUTHORISED": "open", "SUBMITTED": "draft", "DRAFT": "draft", "PAID": "paid",
                   "VOIDED": "void", "DELETED": "void", "Awaiting Payment": "open", "Awaiting Approval": "draft",
                   "Repeating": "draft"},
