@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import CollectbotError
+from .masking import looks_like_secret, mask
 from .models import CHANNELS, MESSAGE_CHANNELS
 from .yamlfile import LineDict, LineList, YamlError, load_yaml
 
@@ -43,6 +44,9 @@ class ConfigProblem:
     key: str  # dotted key path, e.g. "steps[1].template"
     message: str
     severity: str = "error"  # error | warning
+
+    def __post_init__(self) -> None:
+        self.message = mask(self.message)  # a pasted key is echoed back by many problems: never print it
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -364,7 +368,6 @@ def _weekday(value: Any) -> int | None:
 
 
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SECRET_RE = re.compile(r"^(SG\.[\w-]{10,}\.[\w-]{10,}|AC[0-9a-f]{32}|SK[0-9a-f]{32}|[0-9a-f]{32}|sk_(live|test)_\w{10,})$")
 
 
 def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
@@ -372,7 +375,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
     if isinstance(node, dict):
         for k, v in node.items():
             key = _join(prefix, k)
-            if isinstance(v, str) and (_SECRET_RE.match(v.strip()) or (
+            if isinstance(v, str) and (looks_like_secret(v) or (
                 re.search(r"(api_?key|token|secret|password)$", str(k), re.I) and not str(k).endswith("_env")
                 and len(v) >= 8
             )):
@@ -679,7 +682,7 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
             var = m.get(var_key)
             if var is not None and not _ENV_NAME_RE.fullmatch(str(var)):
                 ck.error(f"{key}.{var_key}", _line(m, var_key), f"expected the NAME of an environment variable "
-                         f"(like SENDGRID_API_KEY), got {str(var)[:12]!r}...; never put the secret itself here")
+                         f"(like SENDGRID_API_KEY), got {mask(str(var))[:40]!r}; never put the secret itself here")
         if ch.provider == "twilio" and not (ch.sender or ch.messaging_service_sid):
             ck.error(key, _line(block, name), "twilio needs `from:` (a number) or `messaging_service_sid:`")
         if ch.provider == "sendgrid" and not ch.sender:

@@ -22,6 +22,7 @@ from rich.console import Console
 from . import jsondoc
 from .config import Config, find_config, load_config
 from .errors import CollectbotError, ExitCode, UsageError
+from .masking import mask
 from .models import EARLIEST_DATE, LATEST_DATE
 
 
@@ -90,7 +91,8 @@ class Env:
             self.console.print(*objects, **kwargs)
 
     def warn(self, message: str) -> None:
-        self.err_console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        self.err_console.print("[yellow]warning:[/] ", end="", highlight=False)
+        self.err_console.print(mask(message), highlight=False, markup=False)
 
 
 def _report(env: Env, exc: CollectbotError) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from .masking import mask
+
 
 class ExitCode(IntEnum):
     OK = 0  # all done
@@ -25,6 +27,9 @@ class CollectbotError(Exception):
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
     title: str | None = None  # a heading printed above `lines()`, for errors that carry several problems
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(mask(a) if isinstance(a, str) else a for a in args))
 
     def details(self) -> list[dict[str, Any]]:
         """The `errors` entries of a --json document."""

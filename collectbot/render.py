@@ -770,10 +770,37 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
 
     if tdir.is_dir():
         for path in sorted(tdir.rglob("*.j2")):
-            problems.extend(_check_template_file(env, tdir, path))
+            found = _check_template_file(env, tdir, path)
+            problems.extend(found)
+            if not found and re.fullmatch(r".+\.(email|sms|whatsapp)\.j2", path.name):  # a message template
+                problems.extend(_sample_render(renderer, config, path, path.relative_to(tdir).as_posix()))
     elif needed:
         problems.append(ConfigProblem(str(config.path), None, "templates", f"templates folder not found: {tdir}"))
     return problems
+
+
+def _sample_render(renderer: Renderer, config: Config, path: Path, rel: str) -> list[ConfigProblem]:
+    """Render a template once for a sample invoice (₹/$ 1,000.00 of "Sample Customer", ten days
+    overdue at 2026-01-11). A template the sandbox refuses (`{{ ''.__class__ }}`) fails for every
+    invoice: an error, so `run` never starts on it. Any other failure may come from the sample's
+    missing extra columns: a warning to try it with real data (`collectbot preview`)."""
+    template, channel = rel[: -len(".j2")].rsplit(".", 1)
+    today = date(2026, 1, 11)
+    customer = Customer("SAMPLE", "Sample Customer", "sample@example.com", "+10000000000")
+    invoice = Invoice("INV-SAMPLE", "SAMPLE", date(2026, 1, 1), Decimal("1000.00"), Decimal("1000.00"),
+                      config.business.currency, issue_date=date(2025, 12, 2), customer_name="Sample Customer",
+                      email="sample@example.com", phone="+10000000000")
+    try:
+        cview = renderer.customer_view(customer)
+        iview = renderer.invoice_view(invoice, invoice.balance, today=today, customer=cview)
+        renderer.message(template, channel, renderer.context(iview, cview, today=today))
+    except RenderError as exc:
+        refused = isinstance(exc.__context__, SecurityError) or "unsafe" in str(exc)
+        line = re.search(r", line (\d+):", str(exc))
+        return [ConfigProblem(str(path), int(line.group(1)) if line else None, rel, f"fails when rendered for a sample invoice: {exc}"
+                              + ("" if refused else "; check it with your own data (`collectbot preview`)"),
+                              "error" if refused else "warning")]
+    return []
 
 
 def _step_key(pb: Playbook, step: Step) -> str:
