@@ -189,8 +189,27 @@ def url_value(value: Any) -> str:
     return "" if value is None else quote(str(value), safe="")
 
 
+# The longest message a channel carries (Twilio: 1,600 characters of SMS or WhatsApp text), and
+# the longest text a template may build at all: `{{ 'x' * 10**9 }}` must not eat the machine.
+MAX_MESSAGE = {"sms": 1_600, "whatsapp": 1_600, "email": 1_000_000}
+MAX_TEXT = 1_000_000
+
+
 class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, immutable: a template cannot change the views the planner shares between messages."""
+    """The sandbox, immutable: a template cannot change the views the planner shares between
+    messages, nor build a text, a list or a number too big to hold (`*` and `**` are checked)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int) and abs(right) > 1_000 and isinstance(left, int) and abs(left) > 1:
+                raise SecurityError(f"{left} ** {right} is too big a number for a template")
+        else:
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise SecurityError(f"a template may not build a text or list of more than {MAX_TEXT:,} items")
+        return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, View) and attribute in obj:
@@ -405,9 +424,16 @@ class Renderer:
         name = f"{template}.{channel}.j2"
         text = self._render_file(name, context, required=True)
         assert text is not None
+        limit = MAX_MESSAGE.get(channel, MAX_TEXT)
+        if len(text) > limit:
+            raise RenderError(f"template {name}: the message is {len(text):,} characters; {channel} carries at most "
+                              f"{limit:,}")
         if channel == "email":
             subject, body = _split_subject(text, name)
             html = self._render_file(f"{template}.email.html.j2", context, required=False)
+            if html is not None and len(html) > MAX_MESSAGE["email"]:
+                raise RenderError(f"template {template}.email.html.j2: the message is {len(html):,} characters; "
+                                  f"email carries at most {MAX_MESSAGE['email']:,}")
             return RenderedMessage(subject=subject, body=body, html=html)
         if channel == "whatsapp":
             sid, variables, body = _split_whatsapp(text)

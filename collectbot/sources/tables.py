@@ -151,6 +151,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 MAX_LINE_BYTES = 1_000_000
+MAX_COLUMNS = 1_000  # an export has tens of columns; a row of thousands is not an invoice list
+MAX_CELLS = 50_000_000  # rows × columns: a million invoices of 50 columns; more would not fit in memory
 _LONG_LINE = re.compile(rb"[^\n]{%d}" % MAX_LINE_BYTES)
 _SAMPLE_CHARS = 131072  # the header is looked for in the first HEADER_SCAN_ROWS lines of this much text
 
@@ -206,6 +208,7 @@ def _read_csv(path: Path, score: Scorer, encoding: str | None, delimiter: str | 
                           "list (a row of an export is a few hundred characters)")
     d, h = find_csv_header(top, score, delimiter)
     headers = unique_headers(next(csv.reader([_sample_lines(top)[h]], delimiter=d), []))
+    _within_limits(len(headers), data.count(b"\n") + 1, f"line {h + 1}")
     # pandas reads UTF-8 bytes faster than a Python string it would have to re-encode. Cells
     # stay text either way (no NA or number conversion); `object` columns of str are cheaper to
     # make and to turn into lists than pandas 3's `str` dtype (about 10% of reading a big book).
@@ -281,11 +284,35 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _within_limits(columns: int, rows: int, where: str) -> None:
+    if columns > MAX_COLUMNS:
+        raise FileProblem(f"{where} has {columns:,} columns; collectbot reads at most {MAX_COLUMNS:,}: this is not an "
+                          "invoice list")
+    if columns * rows > MAX_CELLS:
+        raise FileProblem(f"{rows:,} rows of {columns:,} columns are more than the {MAX_CELLS:,} cells collectbot "
+                          "reads from one file: split the export, or leave out the columns it does not need")
+
+
 def _sheet_rows(ws) -> list[list[str]]:
+    rows: list[list[str]] = []
+    cells = 0
     try:
-        return [[cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+        for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
+            width = len(row)
+            while width and row[width - 1] is None:  # cells formatted far to the right hold nothing
+                width -= 1
+            cells += width
+            _within_limits(width, 1, f"sheet {ws.title!r} row {number}")
+            if cells > MAX_CELLS:
+                raise FileProblem(f"sheet {ws.title!r} has more than the {MAX_CELLS:,} cells collectbot reads from one "
+                                  "file: split the export, or leave out the columns it does not need")
+            rows.append([cell_text(v) for v in row[:width]])
+    except FileProblem:
+        raise
     except Exception as exc:  # a damaged sheet: the XML parser's error, whatever its kind
         raise FileProblem(f"the workbook is damaged: sheet {ws.title!r} cannot be read ({exc})") from None
+    full = max(map(len, rows), default=0)  # as wide as the widest row that holds something
+    return [r + [""] * (full - len(r)) for r in rows]
 
 
 def _refuse_dtd(path: Path) -> None:
