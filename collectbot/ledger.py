@@ -120,6 +120,14 @@ def last_run_now(state: State) -> datetime | None:
     return max(moments) if moments else None
 
 
+def messages_without_touches(state: State) -> int:
+    """Messages recorded as gone out (or maybe) that no touch points to any more: only a state
+    changed outside collectbot has them (every message is written with its touches)."""
+    return state.conn.execute(
+        "SELECT count(*) FROM messages m WHERE m.status IN ('sent', 'uncertain', 'sending') "
+        "AND NOT EXISTS (SELECT 1 FROM touches t WHERE t.message_id = m.id)").fetchone()[0]
+
+
 # ---------------------------------------------------------------------------- runs
 
 

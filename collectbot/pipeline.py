@@ -335,7 +335,7 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
     renderer = Renderer(config)
     if not options.sends:
         with _closing(open_readonly(config, new_state=options.new_state)) as state:
-            if options.mode == "run" and (refusal := _back_in_time(state, now)):
+            if options.mode == "run" and (refusal := _cannot_run(state, now, options)):
                 out.refused = refusal
                 return out
             if options.mode == "run" and not options.force:
@@ -369,7 +369,7 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
 
     with WorkspaceLock(config.state_path), \
             _closing(State.open(config.state_path, new_state=options.new_state)) as state:
-        if refusal := _back_in_time(state, now):
+        if refusal := _cannot_run(state, now, options):
             out.refused = refusal
             return out
         out.uncertain = ledger.mark_uncertain(state, now)
@@ -457,11 +457,18 @@ def _send(config: Config, state: State, plan: Plan, channels: dict[str, Channel]
                                "message_id": mo.message_id, "invoice_ids": mo.planned.invoice_ids})
 
 
-def _back_in_time(state: State, now: datetime) -> str | None:
+def _cannot_run(state: State, now: datetime, options: Options) -> str | None:
+    """Why a run must not start on this state: time going backwards, or a record that lost the
+    steps of messages it says went out (they would go again)."""
     last = ledger.last_run_now(state)
     if last is not None and now < last:
         return (f"--now {iso(now)} is earlier than the last recorded run ({iso(last)}); "
                 "time only moves forward, so this run was refused")
+    lost = ledger.messages_without_touches(state)
+    if lost and not options.new_state:
+        return (f"the state file lost part of its record: {lost} message(s) it says went out no longer have their "
+                "reminder steps, so the next run would send them again. Put it back with `collectbot restore`, or "
+                "go on anyway with `collectbot run --new-state`")
     return None
 
 

@@ -52,7 +52,12 @@ def iso(dt: datetime) -> str:
 
 
 def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    """An instant as stored; a value that is not one means the state file was damaged."""
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        raise StateError(f"the state file holds a damaged time ({str(text)[:40]!r} is not a date and time): it was "
+                         f"changed or damaged outside collectbot. {_again()}") from None
 
 
 # ---------------------------------------------------------------------------- migrations
@@ -401,10 +406,16 @@ def check_state_file(path: Path) -> bool:
             known = conn.execute("SELECT value FROM meta WHERE key = 'state_id'").fetchone() if "meta" in tables \
                 else None
             latest = _latest_run(conn) if "runs" in tables else (0, None)
+            # names and SQL of the schema as bytes: text that is not UTF-8 there is damage
+            for row in conn.execute("SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master"):
+                for raw in row:
+                    (raw or b"").decode("utf-8")
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise StateError(f"the state file {path.name} cannot be read ({exc}): it may be damaged. {again}") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # (sqlite3 cannot always decode SQLite's own message about a damaged schema: UnicodeDecodeError)
+        reason = exc if isinstance(exc, sqlite3.DatabaseError) else "its list of tables is not readable text"
+        raise StateError(f"the state file {path.name} cannot be read ({reason}): it may be damaged. {again}") from None
     if version == 0 or "touches" not in tables:
         raise StateError(f"{path.name} is not a collectbot state file (an SQLite database without collectbot's "
                          f"record of sent reminders). {again}")
