@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import ledger
 from .state import State, iso
 
 # Keywords Twilio itself honours for opting out and back in (the whole message, any case).
@@ -98,6 +99,8 @@ class SyncReport:
     replies: list[dict[str, Any]] = field(default_factory=list)  # new inbound: sid, from, action, customer_id
     errors: list[dict[str, Any]] = field(default_factory=list)  # {"message": ...}
     fatal: bool = False  # Twilio refused the credentials: nothing more was asked
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # uncertain messages Twilio proved went out
+    still_uncertain: int = 0  # uncertain messages Twilio does not list: a person decides (`resend`)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +122,12 @@ def sync_twilio(state: State, channels: Mapping[str, Any], now: datetime, days: 
     report = SyncReport()
     since = now - timedelta(days=days)
     failures = (TwilioException, requests.exceptions.RequestException)
+    try:
+        _resolve_uncertain(state, channels, now, report)
+    except failures as exc:
+        if _refused(exc):
+            return _credentials_refused(report, channels[next(iter(channels))])
+        report.errors.append({"message": f"could not list sent messages at Twilio: {_short(exc)}"})
     rows = state.conn.execute(
         "SELECT id, channel, customer_id, provider_id, delivery_status, error_code FROM messages "
         "WHERE provider = 'twilio' AND status = 'sent' AND provider_id IS NOT NULL AND sent_at >= ? ORDER BY id",
@@ -153,6 +162,40 @@ def sync_twilio(state: State, channels: Mapping[str, Any], now: datetime, days: 
             if handled:
                 report.replies.append(handled)
     return report
+
+
+def _resolve_uncertain(state: State, channels: Mapping[str, Any], now: datetime, report: SyncReport) -> None:
+    """An `uncertain` message (the run died, or the request timed out, after it may have left)
+    that Twilio lists as sent to the same number, with the same text, on or after the day it was
+    made, went out: it becomes `sent` with Twilio's sid. Each listed message proves one of ours
+    (the oldest first), and never one whose sid the state already holds. The rest stay for a
+    person (`collectbot resend`)."""
+    rows = state.conn.execute(  # all of them, however old: Twilio keeps its messages for 400 days
+        "SELECT id, channel, to_addr, body, created_at FROM messages WHERE provider = 'twilio' "
+        "AND status = 'uncertain' ORDER BY id").fetchall()
+    listed: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        client = channels.get(row["channel"])
+        if client is None or not hasattr(client, "sent_to"):
+            report.still_uncertain += 1
+            continue
+        key = (row["channel"], row["to_addr"])
+        if key not in listed:
+            made = datetime.fromisoformat(row["created_at"])
+            listed[key] = client.sent_to(row["to_addr"], made - timedelta(days=1))
+        known = {r[0] for r in state.conn.execute(
+            "SELECT provider_id FROM messages WHERE provider = 'twilio' AND to_addr = ? AND provider_id IS NOT NULL",
+            (row["to_addr"],))}
+        match = next((m for m in listed[key] if m["sid"] not in known and m["body"].strip() == (row["body"] or "").strip()),
+                     None)
+        if match is None:
+            report.still_uncertain += 1
+            continue
+        listed[key].remove(match)
+        with state.transaction() as conn:
+            if ledger.resolve_sent(conn, row["id"], match["sid"], now, f"twilio lists {match['sid']}"):
+                conn.execute("UPDATE messages SET delivery_status = ? WHERE id = ?", (match["status"], row["id"]))
+                report.resolved.append({"message_id": row["id"], "sid": match["sid"], "status": match["status"]})
 
 
 def _credentials_refused(report: SyncReport, client: Any) -> SyncReport:
@@ -268,6 +311,7 @@ class EventsReport:
     statuses: list[dict[str, Any]] = field(default_factory=list)
     suppressed: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # uncertain emails SendGrid reported on: sent
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -341,6 +385,11 @@ def _import_event(state: State, conn: sqlite3.Connection, event: dict[str, Any],
         return "duplicate"
     if message is None and customer_id is None:
         report.unmatched += 1
+    if message is not None and message["status"] == "uncertain" and (kind in SENDGRID_STATUS or kind in SENDGRID_SUPPRESS):
+        # SendGrid reports on it, so it took the message: it went out (custom_args name our id)
+        sg_id = str(event.get("sg_message_id") or "").split(".")[0] or None
+        if ledger.resolve_sent(conn, message["id"], sg_id, now, f"sendgrid event {kind}"):
+            report.resolved.append({"message_id": message["id"], "event": kind})
     blocked = kind == "bounce" and event.get("type") == "blocked"  # a temporary refusal, not a dead address
     if message is not None and kind in SENDGRID_STATUS:
         status, rank = SENDGRID_STATUS["deferred" if blocked else kind]

@@ -336,6 +336,22 @@ def confirm(state: State, results: list[tuple[int, SendResult]], now: datetime) 
                              "VALUES (?, ?, ?, ?, ?)", (row[0], row[1], row[2], result.suppress, stamp))
 
 
+def resolve_sent(conn: sqlite3.Connection, message_id: int, provider_id: str | None, now: datetime,
+                 proof: str) -> bool:
+    """The provider proved an `uncertain` message went out: it becomes `sent`, with its touches
+    (and the provider's id when we had none). False when it was not uncertain any more."""
+    stamp = iso(now)
+    done = conn.execute("UPDATE messages SET status = 'sent', provider_id = coalesce(provider_id, ?), "
+                        "sent_at = coalesce(sent_at, created_at), error = NULL, updated_at = ? "
+                        "WHERE id = ? AND status = 'uncertain'", (provider_id, stamp, message_id)).rowcount
+    if done:
+        conn.execute("UPDATE touches SET status = 'sent', reason = NULL, updated_at = ? WHERE message_id = ? "
+                     "AND status = 'uncertain'", (stamp, message_id))
+        conn.execute("INSERT INTO events(at, kind, message_id, customer_id, data) SELECT ?, 'resolved_sent', id, "
+                     "customer_id, ? FROM messages WHERE id = ?", (stamp, json.dumps({"proof": proof}), message_id))
+    return bool(done)
+
+
 # ---------------------------------------------------------------------------- owner actions
 
 

@@ -144,6 +144,16 @@ class ProviderServer:
                 with self.log_path.open("a", encoding="utf-8") as f:
                     f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
+    def sendgrid_events(self, kind: str = "delivered") -> list[dict[str, Any]]:
+        """What SendGrid's Event Webhook would post for every email it took: one `kind` event each,
+        with the personalization's custom_args echoed back (as SendGrid does)."""
+        out = []
+        for n, r in enumerate(self.sent("sendgrid")):
+            args = (r["body"].get("personalizations") or [{}])[0].get("custom_args") or {}
+            out.append({"event": kind, "email": r["to"], "timestamp": int(time.time()), "sg_event_id": f"{kind}-{n}",
+                        "sg_message_id": f"{r['message_id']}.filter0001.{n}", **({"custom_args": args} if args else {})})
+        return out
+
     def sent(self, api: str | None = None) -> list[dict[str, Any]]:
         """Logged send requests that were accepted (api: 'sendgrid' | 'twilio' | None for both)."""
         return [r for r in self.requests if r.get("accepted") and (api is None or r["api"] == api)]
@@ -235,15 +245,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
         data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        for k, v in (headers or {}).items():
-            self.send_header(k, str(v))
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
+        try:
+            self.send_response(status)
+            if body is not None:
+                self.send_header("Content-Type", "application/json")
+            for k, v in (headers or {}).items():
+                self.send_header(k, str(v))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if data:
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a timeout): what a provider sees too
 
     def _entry(self, api: str, body: Any, to: str | None) -> dict[str, Any]:
         split = urlsplit(self.path)
@@ -318,12 +331,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.provider.log(entry)
             return self._answer(400, _sendgrid_errors(*problems))
         entry["accepted"] = entry["respond"] == 202
+        if entry["accepted"]:
+            entry["message_id"] = secrets.token_urlsafe(16)[:22]  # X-Message-Id, and sg_message_id in events
         self.provider.log(entry)
         if self._misbehave(spec):
             return
         status = int(spec.get("status", 202))
         if status == 202:
-            return self._answer(202, None, {"X-Message-Id": secrets.token_urlsafe(16)[:22], **spec.get("headers", {})})
+            return self._answer(202, None, {"X-Message-Id": entry["message_id"], **spec.get("headers", {})})
         message = spec.get("message") or {429: "too many requests", 500: "internal server error"}.get(status, "error")
         self._answer(status, spec.get("body") or _sendgrid_errors((message, spec.get("field"))), spec.get("headers"))
 

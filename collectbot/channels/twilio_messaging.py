@@ -233,6 +233,14 @@ class TwilioMessaging:
         return {"sid": m.sid, "status": m.status, "error_code": m.error_code, "error_message": m.error_message,
                 "to": m.to, "from": m.from_, "date_updated": m.date_updated}
 
+    def sent_to(self, to: str, since: datetime, page_size: int = 50) -> list[dict[str, Any]]:
+        """Messages our account sent to `to` since `since` (Twilio filters by day), oldest first."""
+        rows = self.client.messages.list(to=self.address(to), date_sent_after=since, page_size=page_size)
+        out = [{"sid": m.sid, "body": m.body or "", "status": m.status, "error_code": m.error_code,
+                "date_sent": m.date_sent} for m in rows if str(m.direction or "").startswith("outbound")]
+        out.sort(key=lambda r: (r["date_sent"] is None, r["date_sent"] or since, r["sid"]))
+        return out
+
     def inbound(self, since: datetime, page_size: int = 50) -> list[dict[str, Any]]:
         """Messages customers sent to our number since `since` (all pages), oldest first."""
         if not self.our_number:

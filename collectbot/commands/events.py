@@ -56,6 +56,9 @@ def _import(env: Env, file: Path) -> int:
                   + (f", {report.unmatched} not matched to any message or customer" if report.unmatched else ""))
         for s in report.suppressed:
             env.print(f"  no more email to {s['email']} ({s['reason']})")
+        if report.resolved:
+            env.print(f"  {len(report.resolved)} email(s) that may or may not have gone out did go out (SendGrid "
+                      "reported on them): recorded as sent", highlight=False)
         for e in report.errors:
             env.err_console.print(f"[yellow]warning:[/] event #{e['index']}: {e['message']}", highlight=False)
     return ExitCode.PARTIAL if report.errors else ExitCode.OK

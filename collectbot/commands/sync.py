@@ -59,6 +59,10 @@ def _sync(env: Env, days: int) -> int:
 def _print(env: Env, report: SyncReport) -> None:
     env.print(f"Checked {report.checked} message(s); {len(report.statuses)} status change(s), "
               f"{len(report.replies)} new repl(ies).")
+    if report.resolved or report.still_uncertain:
+        env.print(f"{len(report.resolved)} message(s) that may or may not have gone out did go out (Twilio lists "
+                  f"them) and are recorded as sent; {report.still_uncertain} still wait for your decision "
+                  "(`collectbot resend TOUCH`).", highlight=False)
     if report.statuses:
         table = Table(title="Delivery updates")
         for column in ("message", "customer", "channel", "status", "why"):
