@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import CollectbotError, ExitCode
 
@@ -428,6 +428,28 @@ def check_state_file(path: Path) -> bool:
                             f"{mine}, but {remembered.said()} happened since ({identity_file(path).name} says so), "
                             f"and the reminders sent after its copy was taken would be sent again. {again}")
     return True
+
+
+def describe(path: Path) -> dict[str, Any] | None:
+    """For `check`: the state's schema version, its latest run, and SQLite's quick integrity check
+    (which reads every page: damage inside a table is found before a run stumbles on it). None
+    when there is no state yet; StateError when it cannot be used."""
+    if not check_state_file(path):
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            run, at = _latest_run(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise StateError(f"the state file {path.name} is damaged (SQLite's integrity check: {'; '.join(problems)}). "
+                         f"{_again()}")
+    return {"path": str(path), "schema": version, "latest_run": run, "latest_run_at": at}
 
 
 def remember_identity(path: Path, conn: sqlite3.Connection) -> None:

@@ -28,7 +28,7 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
 from ..models import LoadResult, RowError
 from ..render import compile_problems
-from ..state import StateError, check_state_file
+from ..state import StateError, describe
 
 FILE_LEVEL = ("file", "config")  # RowError kinds that mean a whole source could not be used
 MAX_ROWS_SHOWN = 50
@@ -84,12 +84,14 @@ def run_check(config_path: Path, *, strict: bool = False, environ: Mapping[str, 
         return report
     report.problems.extend(compile_problems(config))
     report.problems.extend(credential_warnings(config, os.environ if environ is None else environ))
+    state = None
     try:  # the record of what was sent: a damaged, emptied or swapped one stops every run
-        check_state_file(Path(config.state_path))
+        state = describe(Path(config.state_path))
     except StateError as exc:
         report.problems.append(ConfigProblem(str(config.state_path), None, "state", str(exc)))
     result = _load(config, report)
     report.summary = _summary(config, result, report)
+    report.summary["state"] = state
     if result is not None and now is not None and not report.config_errors:
         usage, problems = playbook_usage(config, result, now(config))
         report.summary["playbook_usage"] = usage
@@ -255,6 +257,11 @@ def print_report(env: Env, report: CheckReport) -> None:
         parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps)")
     parts.append(f"{s['templates']} templates")
     env.print("; ".join(parts) + ".", highlight=False)
+    if s.get("state"):
+        st = s["state"]
+        env.print(f"State: {Path(st['path']).name}, sound (SQLite's integrity check), "
+                  + (f"latest run #{st['latest_run']} at {st['latest_run_at'][:16].replace('T', ' ')} UTC."
+                     if st["latest_run"] else "no run yet."), highlight=False)
     if s.get("not_invoices"):
         kinds = ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in s["not_invoices"].items())
         env.print(f"Rows that are not invoices (not chased, not errors): {kinds}.", highlight=False)
