@@ -154,7 +154,7 @@ class SourceSpec:
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> source header
     encoding: str | None = None
     delimiter: str | None = None
-    decimal: str = "."
+    decimal: str | None = None  # "." or ","; None: decided from the file's amounts (values.guess_decimal)
     dayfirst: bool | None = None
     date_format: str | None = None
     default_terms: int | None = None  # days from the issue date to the due date, when the book has none
@@ -605,7 +605,7 @@ def _source(ck: _Checker, item: Any, key: str, line: int | None, root: Path, rol
             ck.error(f"{key}.delimiter", _line(m, "delimiter"), f"expected one character, got {delim!r}")
         else:
             spec.delimiter = delim
-    spec.decimal = ck.choice(m, "decimal", key, (".", ","), ".") or "."
+    spec.decimal = ck.choice(m, "decimal", key, (".", ","), None)  # None: decided from the file's own amounts
     spec.dayfirst = ck.boolean(m, "dayfirst", key, None)
     spec.date_format = ck.string(m, "date_format", key)
     code = ck.string(m, "currency", key)

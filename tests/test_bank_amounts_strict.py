@@ -10,7 +10,11 @@ import sqlite3
 
 import pytest
 
-from collectbot.reconcile.readers.values import guess_decimal, parse_amount
+from collectbot.values import BANK, guess_decimal, read_amount
+
+
+def parse_amount(text: str, decimal: str = ".") -> Decimal:
+    return read_amount(text, decimal, side=BANK)
 
 
 @pytest.mark.parametrize("text", ["1e2", "0x32", "1e400", "100abc", "1,2,3", "12,3456.00", "NaN", "Infinity", "--5"])

@@ -59,10 +59,12 @@ def test_malformed_amounts_are_refused_with_the_right_words():
         assert parse_amount(text) == NOT_AMOUNT.format(text), text
         assert isinstance(parse_amount(text), Bad)
     # 1.234,56 with decimal '.' is refused with the hint; with decimal ',' a Western 1,234.56 is
-    # refused without it (the hint is about the decimal comma only)
+    # refused with the other hint; a value like neither gets no hint
     assert parse_amount("1.234,56") == ("not an amount: '1.234,56' "
                                         "(it looks like a decimal comma: set decimal: ',' on this source)")
-    assert parse_amount("1,234.56", ",") == NOT_AMOUNT.format("1,234.56")
+    assert parse_amount("1,234.56", ",") == ("not an amount: '1,234.56' "
+                                             "(it looks like a decimal point, but this file writes decimal commas)")
+    assert parse_amount("1,2,3") == NOT_AMOUNT.format("1,2,3")
 
 
 def test_amount_column_fast_paths_read_exactly_what_the_careful_parser_reads():

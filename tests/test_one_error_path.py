@@ -29,8 +29,8 @@ def test_every_error_class_of_the_package_is_a_collectbot_error():
                 cls = getattr(importlib.import_module(module), node.name)
                 if isinstance(cls, type) and issubclass(cls, BaseException) and not issubclass(cls, CollectbotError):
                     outside.append(f"{module}.{node.name}")
-    # MixedDecimals is a ValueError the statement reader turns into a bad line, never shown as such
-    assert outside == ["collectbot.reconcile.readers.values.MixedDecimals"]
+    # ValueProblem (and MixedDecimals) is a ValueError each reader turns into a bad row or a FileProblem
+    assert outside == ["collectbot.values.ValueProblem", "collectbot.values.MixedDecimals"]
 
 
 def test_the_lock_says_exit_3_and_the_rest_exit_2():

@@ -19,7 +19,8 @@ from collectbot.reconcile.readers import read_statement
 words = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
 texts = st.lists(words, min_size=1, max_size=4).map(" ".join)
 amounts = st.decimals(min_value=Decimal("-999999.99"), max_value=Decimal("999999.99"), places=2).filter(bool)
-lines = st.lists(st.tuples(st.dates(min_value=date(2000, 1, 1), max_value=date(2069, 12, 31)), amounts, texts, texts),
+# (MT940 writes two-digit years: POSIX's rule reads them as 1969-2068, collectbot.values)
+lines = st.lists(st.tuples(st.dates(min_value=date(2000, 1, 1), max_value=date(2068, 12, 31)), amounts, texts, texts),
                  min_size=1, max_size=8)
 
 

@@ -1,4 +1,4 @@
-"""Properties of the amount and date readers shared by every statement format."""
+"""Properties of the amount and date readers (collectbot.values) every statement format uses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collectbot.reconcile.readers.values import guess_dayfirst, guess_decimal, parse_amount, parse_date
+from collectbot.values import BANK, guess_decimal, read_amount, read_date as parse_date, settle_dayfirst as guess_dayfirst
+
+
+def parse_amount(text: str, decimal: str = ".") -> Decimal:
+    return read_amount(text, decimal, side=BANK)  # a statement's amount: DR is money out
 
 amounts = st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2)
 

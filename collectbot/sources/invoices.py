@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import compress, count, repeat
@@ -21,6 +21,7 @@ import pandas as pd
 from ..config import Business, SourceSpec
 from ..currencies import is_iso, written
 from ..models import Credit, Invoice, RowError, SourceFile
+from ..values import MixedDecimals, guess_decimal
 from . import parse
 from .columns import (HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised,
                       resolve, slug, snake, squash)
@@ -168,10 +169,26 @@ def helper_columns(headers: list[str], spec: SourceSpec, mapping: dict[str, str]
 Problems = dict[int, list[tuple[str | None, str]]]  # frame position -> [(column, message)]
 
 
+def _file_decimal(table: Table, preset: Preset | None, mapping: dict[str, str], spec: SourceSpec) -> str:
+    """The decimal mark of a book's amounts, from every value that shows one (a book of plain
+    numbers, the usual export, is settled by one C-level check); a book that writes both is refused."""
+    helpers = helper_columns(table.headers, spec, mapping)
+    headers = {mapping.get("amount"), mapping.get("balance"), helpers.get("paid"), preset.sum_amount if preset else None}
+    columns = [table.frame[h].tolist() for h in table.headers if h in headers]
+    if all(parse.plain_numbers(c) for c in columns):
+        return "."
+    try:
+        return guess_decimal({v for c in columns for v in c})
+    except MixedDecimals as exc:
+        raise FileProblem(f"{exc}; set decimal: ',' or decimal: '.' on this source") from None
+
+
 def _build(table: Table, spec: SourceSpec, preset: Preset | None, mapping: dict[str, str], business: Business,
            region: str | None, out: FileLoad) -> None:
     """Parse the columns of one table and add its good invoices and all its problems to `out`."""
     name = str(spec.path)
+    if spec.decimal is None:
+        spec = replace(spec, decimal=_file_decimal(table, preset, mapping, spec))
     frame, rows = _data_rows(table, preset, mapping, out)
     ids = list(map(str.strip, frame[mapping["invoice_id"]].tolist()))
     bad: Problems = defaultdict(list)  # these rows are not used

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import phonenumbers
 
 from ..models import EARLIEST_DATE, LATEST_DATE
+from ..values import BOOK, ValueProblem, read_amount, read_date, settle_dayfirst
 
 
 class Bad(str):
@@ -42,68 +42,23 @@ def map_column(values: list[str], parse_one: Callable[[str], object],
 
 # ---------------------------------------------------------------------------- amounts
 
-_PLAIN = re.compile(r"-?\d+(?:\.\d+)?\Z")
-_DRCR = re.compile(r"(?i)\s*(dr|cr)\.?\s*\Z")
-_PREFIX = re.compile(r"^(?:[A-Za-z]{1,3}\.?|[₹$€£¥]|\s)+")
-_SUFFIX = re.compile(r"(?:\s|[A-Za-z]{3}|[₹$€£¥])+\Z")
-_GROUPED = {
-    ".": [re.compile(r"\d+(?:\.\d+)?\Z"), re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\Z"),
-          re.compile(r"\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?\Z"), re.compile(r"\.\d+\Z")],
-    ",": [re.compile(r"\d+(?:,\d+)?\Z"), re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?\Z"), re.compile(r",\d+\Z")],
-}
-
-
 def parse_amount(text: str, decimal: str = ".") -> Decimal | Bad | None:
-    """'₹1,23,456.50' -> Decimal('123456.50'); '(1,234.00)' -> -1234.00; '' -> None.
-
-    Accepts currency symbols and codes before or after, Western and Indian grouping, spaces
-    or apostrophes as group separators, a leading or trailing minus, parentheses and Tally's
-    Dr/Cr suffix (Cr = credit = negative). With `decimal=','` the comma is the decimal mark.
-    A grouping that does not fit the decimal mark (1.234,56 with decimal '.') is refused
-    rather than misread."""
-    t = text.strip()
-    if not t:
+    """An invoice book's amount (`values.read_amount`, the book side: Tally's Cr is a credit,
+    negative); '' -> None; Bad with the reason when it is not an amount."""
+    if not text.strip():
         return None
-    if _PLAIN.match(t) and decimal == ".":
-        return Decimal(t)
-    negative = False
-    m = _DRCR.search(t)
-    if m and m.start() > 0:
-        negative = m.group(1).lower() == "cr"
-        t = t[: m.start()].strip()
-    if t.startswith("(") and t.endswith(")"):
-        negative = not negative
-        t = t[1:-1].strip()
-    for _ in range(2):  # a sign and a currency can come in either order: -$5, $-5
-        if t and t[0] in "-−+":
-            negative ^= t[0] in "-−"
-            t = t[1:].strip()
-        t = _PREFIX.sub("", t)
-    if t.endswith("-"):
-        negative = not negative
-        t = t[:-1].strip()
-    t = _SUFFIX.sub("", t)
-    if t.endswith("-"):
-        negative = not negative
-        t = t[:-1].strip()
-    t = re.sub(r"[\s\u00a0\u202f']", "", t)
-    if not any(p.match(t) for p in _GROUPED[decimal]):
-        hint = ""
-        if decimal == "." and re.fullmatch(r"\d{1,3}(\.\d{3})*,\d+", t):
-            hint = " (it looks like a decimal comma: set decimal: ',' on this source)"
-        return Bad(f"not an amount: {text.strip()!r}{hint}")
-    if decimal == ".":
-        t = t.replace(",", "")
-    else:
-        t = t.replace(".", "").replace(",", ".")
     try:
-        value = Decimal(t)
-    except InvalidOperation:
-        return Bad(f"not an amount: {text.strip()!r}")
-    return -value if negative else value
+        return read_amount(text, decimal, side=BOOK)
+    except ValueProblem as exc:
+        return Bad(str(exc))
 
 
 _DIRECT_MIN = 1000  # a column longer than this is tried in one pass before the per-value cache
+
+
+def plain_numbers(values: list[str]) -> bool:
+    """Every cell blank or made of digits, '.' and '-' only (one C-level check of their join)."""
+    return "".join(values).replace(".", "").replace("-", "").isdecimal() or not "".join(values)
 
 
 def _all_plain(values: Iterable[str]) -> bool:
@@ -162,96 +117,28 @@ def amount_column(values: list[str], decimal: str = ".", cache: AmountCache | No
 
 # ---------------------------------------------------------------------------- dates
 
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.+\-Z ]*)?\Z")
-_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[T ][\d:.+\-Z APMapm]*)?\Z")
-_NAMED_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%d %b %y", "%d %B %Y", "%d-%B-%Y", "%b %d, %Y",
-                  "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d/%b/%Y", "%d %b, %Y", "%d-%b", "%a, %d %b %Y")
-
-
-def _year(text: str) -> int:
-    y = int(text)
-    return 2000 + y if len(text) == 2 else y
-
-
-def _named(text: str) -> date | None:
-    t = " ".join(text.replace(".", " ").split()) if "." in text and not text[0].isdecimal() else " ".join(text.split())
-    for fmt in _NAMED_FORMATS:
-        try:
-            d = datetime.strptime(t, fmt).date()
-        except ValueError:
-            continue
-        return None if fmt == "%d-%b" else d  # a date without a year is no date
-    return None
-
-
 def date_column(values: list[str], dayfirst: bool | None = None, date_format: str | None = None
                 ) -> tuple[list, dict[int, str]]:
-    """Parse a column of dates. ISO (2026-03-04) and month names (1-Apr-2026) are always read;
-    `date_format` (strptime) when given; numeric day/month dates in the order `dayfirst` says,
-    else in the order the column itself settles (a value like 25/04/2026 can only be day-first).
-    A value that could be read both ways and that nothing settles is an error, never a guess."""
-    numeric: dict[str, tuple[int, int, int]] = {}
+    """Parse a column of dates (`values.read_date`): numeric day/month dates in the order
+    `dayfirst` says, else in the order the column itself settles (a value like 25/04/2026 can
+    only be day-first). A value that could be read both ways and that nothing settles is an
+    error, never a guess; so is a date before 1970 or after 2100 (a 9999-12-31 placeholder)."""
+    distinct = set(values)
+    order = dayfirst if dayfirst is not None or date_format else settle_dayfirst(distinct)
     table: dict[str, object] = {}
-    for v in set(values):
-        t = v.strip()
-        if not t:
+    for v in distinct:
+        if not v.strip():
             table[v] = None
             continue
-        m = _ISO.match(t)
-        if m:
-            table[v] = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), v)
+        try:
+            d = read_date(v, dayfirst=order, date_format=date_format)
+        except ValueProblem as exc:
+            table[v] = Bad(f"{exc}, on this source" if str(exc).startswith("ambiguous") else str(exc))
             continue
-        if date_format:
-            try:
-                table[v] = datetime.strptime(t, date_format).date()
-            except ValueError:
-                table[v] = Bad(f"{t!r} does not match date_format {date_format!r}")
-            continue
-        m = _NUMERIC.match(t)
-        if m:
-            numeric[v] = (int(m.group(1)), int(m.group(2)), _year(m.group(3)))
-            continue
-        named = _named(t)
-        table[v] = named if named else Bad(f"not a date: {t!r}")
-    if numeric:
-        order = dayfirst
-        if order is None:
-            says_day = any(a > 12 >= b for a, b, _ in numeric.values())
-            says_month = any(b > 12 >= a for a, b, _ in numeric.values())
-            order = True if says_day and not says_month else False if says_month and not says_day else None
-        for v, (a, b, y) in numeric.items():
-            if order is None and a <= 12 and b <= 12 and a != b:
-                table[v] = Bad(
-                    f"ambiguous date {v.strip()!r}: it could be {_show(y, b, a)} or {_show(y, a, b)}; "
-                    "set dayfirst: true (31/12/2026) or dayfirst: false (12/31/2026), or date_format, on this source")
-            elif order is None:
-                table[v] = _make(y, b, a, v) if a > 12 or a == b else _make(y, a, b, v)
-            else:
-                table[v] = _make(y, b, a, v) if order else _make(y, a, b, v)
-    for v, r in table.items():
-        if isinstance(r, date) and not EARLIEST_DATE <= r <= LATEST_DATE:
-            table[v] = Bad(f"{v.strip()!r} is before 1970 or after 2100: a placeholder such as 9999-12-31 "
-                           "is not a real date; write the real one")
-    out = [table[v] for v in values]
-    bad = {v for v, r in table.items() if isinstance(r, Bad)}
-    errors = {i: str(table[v]) for i, v in enumerate(values) if v in bad} if bad else {}
-    for i in errors:
-        out[i] = None
-    return out, errors
-
-
-def _make(y: int, m: int, d: int, text: str) -> date | Bad:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return Bad(f"not a valid date: {text.strip()!r}")
-
-
-def _show(y: int, m: int, d: int) -> str:
-    try:
-        return date(y, m, d).strftime("%d %b %Y").lstrip("0")
-    except ValueError:
-        return "an invalid date"
+        table[v] = d if EARLIEST_DATE <= d <= LATEST_DATE else Bad(
+            f"{v.strip()!r} is before 1970 or after 2100: a placeholder such as 9999-12-31 is not a real date; "
+            "write the real one")
+    return map_column(values, table.__getitem__, table)
 
 
 # ---------------------------------------------------------------------------- phones, emails, currency

@@ -24,7 +24,7 @@ from .columns import currency_in_header, map_header, normalise
 from .errors import StatementError
 from .table import Row, csv_rows, excel_rows
 from .text import decode
-from .values import MixedDecimals, guess_dayfirst, guess_decimal, needs_order, parse_amount, parse_date
+from ...values import BANK, MixedDecimals, guess_decimal, numeric_parts, read_amount, read_date, settle_dayfirst
 
 OPTION_KEYS = ("date", "amount", "debit", "credit", "dc_flag", "description", "payer", "reference", "id",
                "currency", "invoice", "delimiter", "decimal", "dayfirst", "date_format", "skip_rows",
@@ -166,7 +166,7 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
     try:
         decimal = options.get("decimal") or guess_decimal(itertools.islice(numbers, 5000))
     except MixedDecimals as exc:
-        raise StatementError(str(exc), column="amount") from None
+        raise StatementError(f"{exc}; set reconcile.bank_csv.decimal to ',' or '.'", column="amount") from None
     date_format = options.get("date_format")
     dayfirst = options.get("dayfirst")
     if dayfirst is None and not date_format:
@@ -204,7 +204,7 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
         when = parsed_dates.get(raw_date)
         if when is None:
             try:
-                when = parse_date(raw_date, dayfirst=dayfirst, date_format=date_format)
+                when = read_date(raw_date, dayfirst=dayfirst, date_format=date_format)
             except ValueError as exc:
                 when = str(exc)
             parsed_dates[raw_date] = when
@@ -274,10 +274,10 @@ def _dayfirst(numbers: list[int], dates: list[str | None], decimal: str) -> bool
     (a file writing 1.234,56 comes from a day-first country); else refuse, naming the fix."""
     # ISO and compact dates (2026-03-05, 20260305) never depend on the order: skip them cheaply.
     candidates = [(n, v) for n, v in zip(numbers, dates) if v and not v[:4].isdigit()]
-    found = guess_dayfirst(v for _, v in candidates)
+    found = settle_dayfirst(v for _, v in candidates)
     if found is not None:
         return found
-    ambiguous = next(((n, v) for n, v in candidates if needs_order(v)), None)
+    ambiguous = next(((n, v) for n, v in candidates if _needs_order(v)), None)
     if ambiguous is None:
         return None
     if decimal == ",":
@@ -287,12 +287,18 @@ def _dayfirst(numbers: list[int], dates: list[str | None], decimal: str) -> bool
                          line=ambiguous[0], column="date")
 
 
+def _needs_order(raw: str) -> bool:
+    """A numeric date whose day and month could be swapped (03/04/2026, not 04/04/2026 or 25/04)."""
+    parts = numeric_parts(raw)
+    return parts is not None and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]
+
+
 def _amount(amount: str | None, flag: str | None, debit: str | None, credit: str | None, signed_column: bool,
             decimal: str, credit_flags: set[str], debit_flags: set[str]) -> Decimal:
     if signed_column:
         if amount is None:
             raise ValueError("empty amount")
-        value = parse_amount(amount, decimal)
+        value = read_amount(amount, decimal, side=BANK)
         if flag is not None:
             f = flag.lower()
             if f in credit_flags:
@@ -305,7 +311,7 @@ def _amount(amount: str | None, flag: str | None, debit: str | None, credit: str
         raise ValueError("both debit and credit are empty")
     total = Decimal(0)
     if credit is not None:
-        total += abs(parse_amount(credit, decimal))
+        total += abs(read_amount(credit, decimal, side=BANK))
     if debit is not None:
-        total -= abs(parse_amount(debit, decimal))
+        total -= abs(read_amount(debit, decimal, side=BANK))
     return total

@@ -22,7 +22,7 @@ from pathlib import Path
 from ...models import BankLine, RowError
 from .errors import StatementError
 from .text import decode
-from .values import parse_amount
+from ...values import BANK, read_amount, two_digit_year
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
 _LINE61 = re.compile(
@@ -37,11 +37,6 @@ _SLASH = re.compile(r"/(" + "|".join(_SLASH_KEYS) + r")/")
 _SEPA_LABEL = re.compile(r"(?<!^)((?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC)\+)")
 _EMPTY_REFS = {"", "NONREF", "NOTPROVIDED"}
 _WRAP = 60  # a line this long was wrapped by the bank, not ended by the writer
-
-
-def _year(yy: str) -> int:
-    n = int(yy)
-    return 2000 + n if n < 80 else 1900 + n
 
 
 def _join(parts: list[str]) -> str:
@@ -159,13 +154,13 @@ def read_mt940(path: Path, data: bytes, *, default_currency: str | None = None) 
 def _bank_line(txn: dict, name: str) -> BankLine:
     m = txn["m"]
     value = m.group("value")
-    year, month, day = _year(value[:2]), int(value[2:4]), int(value[4:6])
+    year, month, day = two_digit_year(value[:2]), int(value[2:4]), int(value[4:6])
     when = date(year, month, day)
     if m.group("entry"):
         em, ed = int(m.group("entry")[:2]), int(m.group("entry")[2:])
         ey = year + 1 if month == 12 and em == 1 else year - 1 if month == 1 and em == 12 else year
         when = date(ey, em, ed)
-    amount = parse_amount(m.group("amount"), ",")
+    amount = read_amount(m.group("amount"), ",", side=BANK)
     if m.group("mark").endswith("D") != m.group("mark").startswith("R"):  # D and RC are money out
         amount = -amount
     supplementary = _squash(" ".join(txn["extra"]))

@@ -18,7 +18,7 @@ from pathlib import Path
 from ...models import BankLine, RowError
 from .errors import StatementError
 from .text import decode
-from .values import parse_amount
+from ...values import BANK, read_amount
 
 _STATEMENT = re.compile(r"<(CCSTMTRS|STMTRS)>(.*?)(?:</\1>|(?=<(?:CCSTMTRS|STMTRS)>)|\Z)", re.S | re.I)
 _TXN = re.compile(r"<STMTTRN>(.*?)(?:</STMTTRN>|(?=<STMTTRN>)|(?=</BANKTRANLIST>)|\Z)", re.S | re.I)
@@ -84,7 +84,7 @@ def read_ofx(path: Path, data: bytes, *, default_currency: str | None = None) ->
                 when = _date(v.get("DTPOSTED") or v.get("DTUSER") or "")
                 raw_amount = v.get("TRNAMT", "")
                 decimal = "," if re.fullmatch(r"[-+]?\d*,\d+", raw_amount.strip()) else "."
-                amount = parse_amount(raw_amount, decimal)
+                amount = read_amount(raw_amount, decimal, side=BANK)
             except ValueError as exc:
                 errors.append(RowError(name, line_no, "TRNAMT" if "DTPOSTED" in v else "DTPOSTED", str(exc)))
                 continue
