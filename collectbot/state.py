@@ -376,8 +376,8 @@ def _latest_run(conn: sqlite3.Connection) -> tuple[int, str | None]:
 
 
 def _again() -> str:
-    return (f"Put it back with `collectbot restore` (it lists the backups); or, to go on without it on purpose, "
-            f"`collectbot run --new-state` (reminders already sent may be sent again)")
+    return ("Put it back with `collectbot restore` (it lists the backups); or, to go on without it on purpose, "
+            "`collectbot run --new-state` (reminders already sent may be sent again)")
 
 
 def check_state_file(path: Path) -> bool:

@@ -71,5 +71,5 @@ def test_one_absurd_row_is_refused_before_it_eats_the_machine(make_workspace):
     code, doc = ws.json("check")
     assert code == 2
     (err,) = doc["errors"]
-    assert err["message"].endswith("line 2 is longer than 1 MB: this is not an invoice list (a row of an export "
-                                   "is a few hundred characters)")
+    assert err["message"].endswith("line 2 is longer than 1 MB: this is not an export of invoices or payments (a "
+                                   "row of one is a few hundred characters)")

@@ -308,6 +308,6 @@ def test_a_reader_bug_becomes_an_error_not_a_traceback(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(readers, "read_ofx", boom)
+    monkeypatch.setitem(readers.READERS, "ofx", boom)
     result = readers.read_statement(SAME / "same.ofx")
     assert result.lines == [] and result.errors[0].message == "could not read this file (RuntimeError: boom)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from collectbot.sources import tables
+from collectbot import tabular
 from conftest import DEFAULT_TEMPLATES
 
 
@@ -28,7 +28,7 @@ def test_a_csv_of_thousands_of_columns_is_refused(make_workspace):
 
 def test_more_cells_than_the_limit_is_refused_before_reading(make_workspace, monkeypatch):
     ws = make_workspace()  # the default book: a header and 8 invoices of 10 columns, 10 lines
-    monkeypatch.setattr(tables, "MAX_CELLS", 50)
+    monkeypatch.setattr(tabular, "MAX_CELLS", 50)
     code, doc = ws.json("check")
     assert code == 2
     # 8 invoices + header + the empty line after the last newline = 10 lines of 10 columns

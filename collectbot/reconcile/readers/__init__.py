@@ -14,20 +14,34 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ...gcpause import gc_paused
 from ...models import BankLine, RowError
 from .bank_csv import OPTION_KEYS, check_options, read_table
 from .camt import read_camt
 from .detect import detect_format
+from ...tabular import FileProblem
 from .errors import StatementError
 from .mt940 import read_mt940
 from .ofx import read_ofx
 from .payments_csv import read_payments_csv
 from .unsupported import MESSAGES, refuse
 
-FORMATS = ("payments", "bank_csv", "ofx", "qfx", "mt940", "camt053", "camt054")
+class Reader(Protocol):
+    """One statement format, as a beangulp importer is one: the file's path and bytes in, its
+    money lines and the problems of its bad lines out (StatementError or FileProblem for a file
+    that cannot be read at all). `detect_format` says which reader a file needs."""
+
+    def __call__(self, path: Path, data: bytes, *, options: dict[str, Any] | None = None,
+                 default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]: ...
+
+
+READERS: dict[str, Reader] = {
+    "payments": read_payments_csv, "bank_csv": read_table, "ofx": read_ofx, "qfx": read_ofx,
+    "mt940": read_mt940, "camt053": read_camt, "camt054": read_camt,
+}
+FORMATS = tuple(READERS)
 BANK_CSV_OPTIONS = OPTION_KEYS
 
 __all__ = ["BANK_CSV_OPTIONS", "check_options", "FORMATS", "StatementError", "StatementResult", "read_statement"]
@@ -87,18 +101,12 @@ def _read(path: Path, data: bytes, format: str | None, options: dict[str, Any] |
         result.format = fmt
         if fmt in MESSAGES:
             refuse(fmt)
-        if fmt == "payments":
-            lines, errors = read_payments_csv(path, data, options=options, default_currency=default_currency)
-        elif fmt == "bank_csv":
-            lines, errors = read_table(path, data, options=options, default_currency=default_currency)
-        elif fmt in ("ofx", "qfx"):
-            lines, errors = read_ofx(path, data, default_currency=default_currency)
-        elif fmt == "mt940":
-            lines, errors = read_mt940(path, data, default_currency=default_currency)
-        else:
-            lines, errors = read_camt(path, data, default_currency=default_currency)
+        lines, errors = READERS[fmt](path, data, options=options, default_currency=default_currency)
     except StatementError as exc:
         result.errors.append(RowError(name, exc.line, exc.column, exc.message, kind="file"))
+        return result
+    except FileProblem as exc:  # what the file is, its bytes, its size: the same rules as invoice books
+        result.errors.append(RowError(name, None, None, str(exc), kind="file"))
         return result
     _unique_ids(lines)
     result.lines, result.errors = lines, errors

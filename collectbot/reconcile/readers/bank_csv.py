@@ -22,8 +22,7 @@ from ...currencies import is_iso, resolve, written
 from ...models import BankLine, RowError
 from .columns import currency_in_header, map_header, normalise
 from .errors import StatementError
-from .table import Row, csv_rows, excel_rows
-from .text import decode
+from ...tabular import Row, check_line_lengths, csv_rows, decode, sheet_rows, workbook
 from ...values import BANK, MixedDecimals, guess_decimal, numeric_parts, read_amount, read_date, settle_dayfirst
 
 OPTION_KEYS = ("date", "amount", "debit", "credit", "dc_flag", "description", "payer", "reference", "id",
@@ -66,12 +65,24 @@ def check_options(options: Any) -> list[str]:
 def load_rows(path: Path, data: bytes, options: dict[str, Any], *, head_only: bool = False) -> list[Row]:
     """The non-empty rows after `skip_rows`; `head_only` reads just the start (for detection)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = excel_rows(path, options.get("sheet"))
+        rows = _excel_rows(path, options.get("sheet"))
     else:
-        text = decode(data[:65536] if head_only else data, options.get("encoding"))
+        if not head_only:
+            check_line_lengths(data)
+        text, _ = decode(data[:65536] if head_only else data, options.get("encoding"))
         rows = csv_rows(text, options.get("delimiter"), limit=60000 if head_only else None)
     skip = int(options.get("skip_rows") or 0)
     return [r for r in rows[skip:] if any(r[1])]
+
+
+def _excel_rows(path: Path, sheet: str | int | None) -> list[Row]:
+    """The rows of one sheet (the first unless `sheet` names one), numbered as Excel shows them."""
+    with workbook(path) as book:
+        try:
+            ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet] if sheet else book.worksheets[0]
+        except (IndexError, KeyError):
+            raise StatementError(f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
+        return list(enumerate(sheet_rows(ws), start=1))
 
 
 def _as_list(value: Any) -> list[Any]:

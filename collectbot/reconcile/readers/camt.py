@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from ...models import BankLine, RowError
 from .errors import StatementError
@@ -83,7 +84,8 @@ def _positions(text: str, tag: str) -> list[int]:
     return found
 
 
-def read_camt(path: Path, data: bytes, *, default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
+def read_camt(path: Path, data: bytes, *, options: dict[str, Any] | None = None,
+              default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
     name = str(path)
     try:
         root = ET.fromstring(data)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ...models import BankLine, RowError
 from .errors import StatementError
-from .text import decode
+from ...tabular import decode
 from ...values import BANK, read_amount, two_digit_year
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):(.*)$")
@@ -96,8 +97,9 @@ def _envelope_body(text: str) -> str:
     return "\n-\n".join(blocks) if blocks else text
 
 
-def read_mt940(path: Path, data: bytes, *, default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
-    text = decode(data)
+def read_mt940(path: Path, data: bytes, *, options: dict[str, Any] | None = None,
+               default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
+    text, _ = decode(data)
     name = str(path)
     has_envelope = "{4:" in text
     body = _envelope_body(text) if has_envelope else text

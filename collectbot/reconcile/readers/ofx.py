@@ -14,10 +14,11 @@ import html
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ...models import BankLine, RowError
 from .errors import StatementError
-from .text import decode
+from ...tabular import decode
 from ...values import BANK, read_amount
 
 _STATEMENT = re.compile(r"<(CCSTMTRS|STMTRS)>(.*?)(?:</\1>|(?=<(?:CCSTMTRS|STMTRS)>)|\Z)", re.S | re.I)
@@ -57,8 +58,9 @@ class _LineCounter:
         return self.line
 
 
-def read_ofx(path: Path, data: bytes, *, default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
-    text = decode(data)
+def read_ofx(path: Path, data: bytes, *, options: dict[str, Any] | None = None,
+             default_currency: str | None = None) -> tuple[list[BankLine], list[RowError]]:
+    text, _ = decode(data)
     name = str(path)
     if not re.search(r"<OFX>", text, re.I):
         raise StatementError("not an OFX file (no <OFX> element)", line=1)
