@@ -127,6 +127,12 @@ def execute(config: str | None, now: str | None, json_out: bool, body: Callable[
     except CollectbotError as exc:
         _report(env, exc)
         code = exc.exit_code
+    except OSError as exc:  # a folder that cannot be written, a full disk, a lock file that is a folder
+        where = f" {exc.filename}" if exc.filename else ""
+        _report(env, UsageError(f"could not read or write{where}: {exc.strerror or exc}. collectbot writes its state, "
+                                "lock, copies and outbox in the workspace folder: check that folder's permissions and "
+                                "the free space. What was recorded before stays as it was"))
+        code = ExitCode.BAD_INPUT
     except sqlite3.DatabaseError as exc:  # damage found after opening, a full disk, a read-only file
         _report(env, UsageError(f"the state file could not be read or written ({exc}). What was recorded before "
                                 "stays as it was; check the disk and the file's permissions, or put it back from a "

@@ -189,3 +189,14 @@ def test_check_reads_every_page_of_the_state_and_says_its_latest_run(make_worksp
     code, doc = ws.json("check")
     (p,) = [p for p in doc["problems"] if p["key"] == "state"]
     assert code == 2 and p["message"].startswith("the state file collectbot.db is damaged (SQLite's integrity check: ")
+
+
+def test_a_workspace_that_cannot_be_written_is_said_in_words(make_workspace):
+    # (file modes do not stop root, who runs CI: a folder where the lock file belongs does)
+    ws = make_workspace()
+    (ws.root / "collectbot.db.lock").mkdir()
+    code, doc = ws.json("run")
+    message = doc.get("refused") or doc["errors"][0]["message"]
+    assert code == 2 and not ws.sent()
+    assert message.startswith(f"could not read or write {ws.root / 'collectbot.db.lock'}: Is a directory. "
+                              "collectbot writes its state, lock, copies and outbox in the workspace folder"), message
