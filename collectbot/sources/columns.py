@@ -1,14 +1,16 @@
-"""Column names: which source header holds which canonical field.
+"""Column names of invoice books and customers files: which header holds which canonical field.
 
-Exports name the same thing many ways ("Invoice #", "Invoice No", "Num"...). A header is
-compared in a squashed form (lowercase, letters and digits only), so punctuation, spacing
-and case never matter. Synonyms are listed in order of preference: when a file has both
-"Total" and "Amount", the earlier synonym wins and the other column stays in `extra`.
+Exports name the same thing many ways ("Invoice #", "Invoice No", "Num"...). Synonyms are
+listed in order of preference: when a file has both "Total" and "Amount", the earlier synonym
+wins and the other column stays in `extra`. How headers are compared and looked up is
+`collectbot/headers.py`, shared with bank statements.
 """
 
 from __future__ import annotations
 
 import re
+
+from ..headers import synonym_index
 
 INVOICE_FIELDS = ("invoice_id", "customer_id", "customer_name", "email", "phone", "whatsapp",
                   "issue_date", "due_date", "amount", "balance", "currency", "status")
@@ -61,11 +63,6 @@ CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def squash(header: object) -> str:
-    """'Invoice #' -> 'invoice', "Party's Name" -> 'partysname': the form headers are compared in."""
-    return re.sub(r"[^0-9a-z]+", "", str(header).lower())
-
-
 def snake(header: object) -> str:
     """'Payment Method' -> 'payment_method': the name an extra column gets in templates and conditions."""
     return re.sub(r"[^0-9a-z]+", "_", str(header).strip().lower()).strip("_")
@@ -80,53 +77,6 @@ def slug(name: object) -> str:
     return re.sub(r"[\W_]+", "-", text).strip("-")
 
 
-def _synonym_index(synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
-    index: dict[str, tuple[str, int]] = {}
-    for field, names in synonyms.items():
-        for rank, name in enumerate(names):
-            index.setdefault(squash(name), (field, rank))
-    return index
-
-
-INVOICE_INDEX = _synonym_index(INVOICE_SYNONYMS)
-HELPER_INDEX = _synonym_index(HELPER_SYNONYMS)
-CUSTOMER_INDEX = _synonym_index(CUSTOMER_SYNONYMS)
-
-
-def recognised(headers: list[str], index: dict[str, tuple[str, int]]) -> set[str]:
-    """The canonical fields these headers would give (for finding the header row and the sheet)."""
-    return {index[squash(h)][0] for h in headers if squash(h) in index}
-
-
-def resolve(headers: list[str], explicit: dict[str, str], index: dict[str, tuple[str, int]],
-            fields: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
-    """Map canonical field -> header present in `headers`.
-
-    `explicit` (the `columns:` block, canonical -> header) wins; its headers are matched in the
-    squashed form too. Returns the mapping and the problems (explicit headers that are missing).
-    """
-    by_squash: dict[str, str] = {}
-    for h in headers:
-        by_squash.setdefault(squash(h), h)
-    mapping: dict[str, str] = {}
-    problems: list[str] = []
-    for field, header in explicit.items():
-        found = by_squash.get(squash(header))
-        if found is None:
-            problems.append(f"columns: {field}: no column {header!r} in the file (columns: {', '.join(headers)})")
-        else:
-            mapping[field] = found
-    taken = set(mapping.values())
-    best: dict[str, tuple[int, str]] = {}
-    for h in headers:
-        hit = index.get(squash(h))
-        if hit is None or h in taken:
-            continue
-        field, rank = hit
-        if field in mapping or field not in fields:
-            continue
-        if field not in best or rank < best[field][0]:
-            best[field] = (rank, h)
-    for field, (_, h) in best.items():
-        mapping[field] = h
-    return mapping, problems
+INVOICE_INDEX = synonym_index(INVOICE_SYNONYMS)
+HELPER_INDEX = synonym_index(HELPER_SYNONYMS)
+CUSTOMER_INDEX = synonym_index(CUSTOMER_SYNONYMS)

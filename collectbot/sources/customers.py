@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..config import SourceSpec
 from ..models import Customer, Invoice, RowError
 from . import parse
-from .columns import CUSTOMER_FIELDS, CUSTOMER_INDEX, CUSTOMER_SYNONYMS, resolve, slug, snake
+from ..headers import resolve
+from .columns import CUSTOMER_FIELDS, CUSTOMER_INDEX, CUSTOMER_SYNONYMS, slug, snake
 from .invoices import _blanks, file_mtime, read_source
 from .tables import FileProblem
 

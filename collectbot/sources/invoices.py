@@ -23,8 +23,8 @@ from ..currencies import is_iso, written
 from ..models import Credit, Invoice, RowError, SourceFile
 from ..values import MixedDecimals, guess_decimal
 from . import parse
-from .columns import (HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, recognised,
-                      resolve, slug, snake, squash)
+from ..headers import recognised, resolve, squash
+from .columns import HELPER_INDEX, HELPER_SYNONYMS, INVOICE_FIELDS, INVOICE_INDEX, INVOICE_SYNONYMS, slug, snake
 from .presets import CREDIT_KINDS, PRESETS, Preset, detect, group_names
 from .tables import RECOGNISABLE, FileProblem, Table, read_table
 from .terms import parse_terms

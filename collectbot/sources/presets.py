@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .columns import squash
+from ..headers import squash
 from .parse import STATUS_WORDS
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from ...currencies import is_iso, resolve, written
 from ...models import BankLine, RowError
-from .columns import currency_in_header, map_header, normalise
+from ...headers import squash
+from .columns import currency_in_header, map_header
 from .errors import StatementError
 from ...tabular import Row, check_line_lengths, csv_rows, decode, sheet_rows, workbook
 from ...values import BANK, MixedDecimals, guess_decimal, numeric_parts, read_amount, read_date, settle_dayfirst
@@ -94,9 +95,9 @@ def _resolve(spec: Any, header: list[str] | None, key: str) -> int:
     if isinstance(spec, int) and not isinstance(spec, bool):
         return spec - 1
     if header is not None:
-        wanted = normalise(str(spec))
+        wanted = squash(str(spec))
         for i, name in enumerate(header):
-            if normalise(name) == wanted:
+            if squash(name) == wanted:
                 return i
     raise StatementError(f"reconcile.bank_csv.{key}: no column {spec!r} in the header", column=str(spec))
 
@@ -190,8 +191,8 @@ def read_table(path: Path, data: bytes, *, options: dict[str, Any] | None = None
     fallback_currency = (options.get("currency_code") or header_currency or _metadata_currency(rows[:max(0, start - 1)])
                          or default_currency)
     if _valuta_holds_currencies(cols, header, m):  # "Valuta": a value date in German, a currency elsewhere
-        m["date"] = [i for i in m["date"] if normalise(header[i]) != "valuta"]  # type: ignore[index]
-        m.setdefault("currency", [next(i for i, h in enumerate(header) if normalise(h) == "valuta")])  # type: ignore
+        m["date"] = [i for i in m["date"] if squash(header[i]) != "valuta"]  # type: ignore[index]
+        m.setdefault("currency", [next(i for i, h in enumerate(header) if squash(h) == "valuta")])  # type: ignore
         cols = _Columns(body, m)
         dates = cols.first("date")
     credit_flags = {str(v).lower() for v in options.get("credit_values") or CREDIT_FLAGS}
@@ -273,7 +274,7 @@ def _valuta_holds_currencies(cols: "_Columns", header: list[str] | None, m: dict
     """A column headed "Valuta" that holds currency codes (Dutch, Italian) rather than dates (German)."""
     if header is None or "currency" in m:
         return False
-    at = [i for i in m.get("date", []) if normalise(header[i]) == "valuta"]
+    at = [i for i in m.get("date", []) if squash(header[i]) == "valuta"]
     if not at or len(m["date"]) < 2:
         return False
     values = [v for v in cols._column(at[0])[:50] if v]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from ...currencies import is_iso
+from ...headers import columns_of, squash, synonym_index
 
-# field -> synonyms in priority order (normalised: lower case, punctuation as spaces).
+# field -> synonyms in priority order (compared squashed: case, spaces and punctuation do not matter).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("date", "booking date", "posting date", "transaction date", "completed date", "payment date",
              "date paid", "paid on", "paid date", "received on", "received date", "txn date", "tran date",
@@ -76,36 +77,36 @@ _AMOUNT_PREFIX = re.compile(r"^(amount|bedrag|betrag|importe|montant|importo)\b(
 _SIDE_PREFIX = {"debit": re.compile(r"^(debit|débit|soll|af)\b"), "credit": re.compile(r"^(credit|crédit|haben|bij)\b")}
 
 
-def normalise(header: str) -> str:
-    text = (header or "").strip().lower().lstrip("\ufeff")
-    text = re.sub(r"[^\w#/]+", " ", text)
-    text = re.sub(r"\s*/\s*", " / " if " / " in (header or "") else "/", text)
-    return re.sub(r"\s+", " ", text).strip()
+def _spaced(header: str) -> str:
+    """'Bedrag (EUR)' -> 'bedrag eur': words kept apart, for the prefix rules above."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w]+", " ", (header or "").lower().lstrip("\ufeff"))).strip()
+
+
+INDEX = synonym_index(SYNONYMS)
 
 
 def map_header(header: list[str]) -> dict[str, list[int]]:
-    """field -> column indexes (priority order) recognised in one header row."""
-    names = [normalise(h) for h in header]
-    found: dict[str, list[int]] = {}
-    taken: set[int] = set()
-    for field, synonyms in SYNONYMS.items():
-        cols = []
-        for syn in synonyms:
-            for i, name in enumerate(names):
-                if name == syn and i not in taken and i not in cols:
-                    cols.append(i)
-        if field == "amount" and not cols:
+    """field -> column indexes (priority order) recognised in one header row: the synonyms
+    (compared as every reader compares headers, `headers.squash`), then, for a header no synonym
+    names, the words an amount, debit or credit column starts with before its currency."""
+    found = {f: (cols if f in MULTI else cols[:1]) for f, cols in columns_of(header, INDEX).items()}
+    taken = {i for cols in found.values() for i in cols}
+    names = [_spaced(h) for h in header]
+    for field in ("amount", *_SIDE_PREFIX):
+        if field in found:
+            continue
+        if field == "amount":
             cols = [i for i, n in enumerate(names) if _AMOUNT_PREFIX.match(n) and i not in taken][:1]
-        if field in _SIDE_PREFIX and not cols:
+        else:
             cols = [i for i, n in enumerate(names) if _SIDE_PREFIX[field].match(n) and i not in taken
                     and currency_in_header(header[i])][:1]
         if cols:
-            found[field] = cols if field in MULTI else cols[:1]
-            taken.update(found[field])
+            found[field] = cols
+            taken.update(cols)
     if "currency" in found and "amount" in found:
         # ING Germany: "Saldo;Währung;Betrag;Währung" — the amount's currency is the one after it
         after = found["amount"][0] + 1
-        if after < len(names) and names[after] in SYNONYMS["currency"] and after not in taken - set(found["currency"]):
+        if after < len(header) and INDEX.get(squash(header[after]), ("",))[0] == "currency":
             found["currency"] = [after]
     return found
 
