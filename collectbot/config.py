@@ -188,6 +188,7 @@ class Limits:
     max_source_age: timedelta = timedelta(days=3)
     concurrency: int = 8
     max_gone: float = 0.5  # a share: a sync closing more than this many of the open invoices (and > 5) is refused
+    promise_grace: timedelta = timedelta(days=1)  # a promise is broken this long after its day, if still unpaid
 
 
 @dataclass
@@ -404,7 +405,8 @@ CHANNEL_KEYS = (
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
 )
 BACKUP_KEYS = ("keep", "folder")
-LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone")
+LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone",
+              "promise_grace")
 
 
 def load_config(path: str | os.PathLike, *, with_playbooks: bool = True) -> Config:
@@ -697,6 +699,13 @@ def _limits(ck: _Checker, top: LineDict) -> Limits:
     lim.per_customer_per_day = ck.integer(m, "per_customer_per_day", "limits", lim.per_customer_per_day, 1)
     lim.max_messages_per_run = ck.integer(m, "max_messages_per_run", "limits", lim.max_messages_per_run, 0)
     lim.concurrency = ck.integer(m, "concurrency", "limits", lim.concurrency, 1)
+    if m.get("promise_grace") is not None:
+        grace = parse_duration(str(m["promise_grace"]))
+        if grace is None:
+            ck.error("limits.promise_grace", _line(m, "promise_grace"),
+                     f"expected a duration like 1d or 12h, got {m['promise_grace']!r}")
+        else:
+            lim.promise_grace = grace
     if m.get("max_source_age") is not None:
         d = parse_duration(str(m["max_source_age"]))
         if d is None:

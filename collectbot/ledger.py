@@ -395,20 +395,6 @@ def requeue(state: State, *, touch_id: int | None = None, message_id: int | None
         return [int(r["id"]) for r in rows]
 
 
-def close_task(state: State, task_id: int, now: datetime, status: str = "done") -> dict[str, Any]:
-    with state.transaction() as conn:
-        row = conn.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
-        if row is None:
-            raise NotResendable(f"there is no task {task_id}")
-        if row["status"] != "open":
-            raise NotResendable(f"task {task_id} is already {row['status']}")
-        conn.execute("UPDATE tasks SET status = ?, done_at = ? WHERE id = ?", (status, iso(now), task_id))
-        for inv in json.loads(row["invoice_ids"] or "[]"):
-            conn.execute("INSERT INTO events(at, kind, invoice_id, customer_id, data) VALUES (?, 'task_done', ?, ?, ?)",
-                         (iso(now), inv, row["customer_id"], json.dumps({"task_id": task_id})))
-    return dict(row)
-
-
 def decimal_or_zero(text: str | None) -> Decimal:
     try:
         return Decimal(text) if text else Decimal(0)

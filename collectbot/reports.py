@@ -130,16 +130,3 @@ def money(amount: Any, currency: str, locale: str) -> str:
         return format_currency(amount, currency, locale=locale)
     except Exception:  # noqa: BLE001 - an odd currency code still prints
         return f"{amount} {currency}"
-
-
-def queue_table(items: list[dict[str, Any]], currency: str = "USD", locale: str = "en_US") -> Table:
-    table = Table(title="Open tasks (highest amount × days overdue first)", title_justify="left")
-    for col in ("id", "kind", "customer", "invoices", "amount", "days"):
-        table.add_column(col, overflow="fold", justify="right" if col in ("amount", "days") else "left")
-    table.add_column("assign", overflow="fold", min_width=8)
-    table.add_column("note", overflow="fold", min_width=20, ratio=1)
-    for t in items:
-        table.add_row(str(t["id"]), t["kind"], str(t.get("customer_id") or ""), ", ".join(t["invoice_ids"]),
-                      money(t["amount"], currency, locale) if t.get("amount") else "",
-                      str(t.get("days_overdue", "")), str(t.get("assign") or ""), str(t.get("note") or ""))
-    return table

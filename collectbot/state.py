@@ -284,9 +284,19 @@ def _m002_leaner_writes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_items_close_with_a_reason(conn: sqlite3.Connection) -> None:
+    """Queue items (the `tasks` table) say why they were closed — `done` by a person, or `settled`
+    when their invoices were paid — and the person's note."""
+    _run_script(conn, """
+        ALTER TABLE tasks ADD COLUMN reason TEXT;
+        ALTER TABLE tasks ADD COLUMN closed_note TEXT;
+        """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_leaner_writes,
+    _m003_items_close_with_a_reason,
 ]
 
 

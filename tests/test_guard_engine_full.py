@@ -165,18 +165,17 @@ def test_a_touch_records_the_moment_its_step_came_due(make_workspace):
 
 def test_closing_a_task_is_in_the_history_of_its_invoice(make_workspace):
     # The run at NOW creates Umbrella's day-14 task for INV-005; `queue done` closes it, and the
-    # invoice's history shows a `task_done` event for it.
+    # invoice's history shows the item closed, by a person, with the note.
     ws = make_workspace()
     code, doc = ws.json("run")
     assert code == 0, doc
     [task_id] = [r["id"] for r in ws.rows("SELECT id FROM tasks WHERE kind = 'escalation'")]
-    code, doc = ws.json("queue", "done", str(task_id), now="2026-03-10T11:00:00")
+    code, doc = ws.json("queue", "done", str(task_id), "--note", "called, pays Friday", now="2026-03-10T11:00:00")
     assert code == 0, doc
     code, doc = ws.json("history", "INV-005", now="2026-03-10T12:00:00")
-    kinds = [e["kind"] for e in doc["entries"]]
-    assert "task_done" in kinds
-    [done] = [e for e in doc["entries"] if e["kind"] == "task_done"]
-    assert json.loads(done["detail"]) == {"task_id": task_id}
+    [done] = [e for e in doc["entries"] if e["kind"] == "item closed"]
+    assert (done["task_id"], done["reason"], done["detail"]) == (
+        task_id, "done", f"#{task_id} task: done by a person — called, pays Friday")
 
 
 def test_the_queue_values_a_reply_by_the_balances_of_the_invoices_it_is_about(make_workspace):
@@ -191,6 +190,6 @@ def test_the_queue_values_a_reply_by_the_balances_of_the_invoices_it_is_about(ma
                                               "date_sent": None}, NOW_DT)
     code, doc = ws.json("queue")
     assert code == 0, doc
-    [reply] = [t for t in doc["tasks"] if t["kind"] == "reply"]
+    [reply] = [t for t in doc["items"] if t["kind"] == "reply"]
     assert reply["invoice_ids"] == ["INV-004"]
     assert (str(reply["amount"]), reply["days_overdue"]) == ("750.00", 7)

@@ -149,10 +149,10 @@ def test_queue_shows_an_unmatched_payment_with_its_own_amount_and_done_of_an_unk
     assert code == 0, doc
     code, doc = workspace.json("queue")
     assert code == 0, doc
-    # a credit that matches no invoice becomes a task for a person; it covers no invoice, so its
-    # amount is the payment's own, 123.45 (not a sum over its invoices, which would be 0)
-    assert [(t["kind"], t["invoice_ids"], t["amount"]) for t in doc["tasks"]] == [
-        ("unmatched_payment", [], "123.45")]
+    # a credit that matches no invoice becomes an item for a person (a payment to review); it
+    # covers no invoice, so its amount is the payment's own, 123.45 (not a sum over its invoices, 0)
+    assert [(t["kind"], t["invoice_ids"], t["amount"]) for t in doc["items"]] == [
+        ("review", [], "123.45")]
     result = workspace.cli("queue", "done", "999")
     assert result.exit_code == 2
-    assert "there is no task 999" in result.stderr
+    assert "there is no queue item 999" in result.stderr

@@ -26,7 +26,7 @@ def test_history_of_an_invoice_and_of_a_customer_in_time_order(workspace):
     code, doc = workspace.json("history", "INV-004")
     assert [e["status"] for e in doc["entries"] if e["kind"].startswith("touch")].count("superseded") == 2
     result = workspace.cli("history", "INV-005")
-    assert result.exit_code == 0 and "task escalation" in result.stdout and "Umbrella" in result.stdout
+    assert result.exit_code == 0 and "item opened" in result.stdout and "Umbrella" in result.stdout
     result = workspace.cli("history", "NOPE-1")
     assert result.exit_code == 2 and "NOPE-1" in result.stderr
 
@@ -53,12 +53,12 @@ def test_queue_orders_by_amount_times_days_overdue_and_done_closes(make_workspac
     assert code == 0 and sorted(t["invoice_ids"][0] for t in doc["tasks"]) == ["INV-005", "INV-020"]
     code, doc = ws.json("queue")
     assert code == 0
-    assert [(t["invoice_ids"], t["days_overdue"], t["amount"]) for t in doc["tasks"]] == [
-        (["INV-005"], 18, "9000.00"), (["INV-020"], 28, "100.00")]
-    first = doc["tasks"][0]["id"]
+    assert [(t["kind"], t["invoice_ids"], t["days_overdue"], t["amount"]) for t in doc["items"]] == [
+        ("task", ["INV-005"], 18, "9000.00"), ("task", ["INV-020"], 28, "100.00")]
+    first = doc["items"][0]["id"]
     result = ws.cli("queue", "done", str(first))
     assert result.exit_code == 0
-    assert [t["invoice_ids"] for t in ws.json("queue")[1]["tasks"]] == [["INV-020"]]
+    assert [t["invoice_ids"] for t in ws.json("queue")[1]["items"]] == [["INV-020"]]
     assert ws.cli("queue", "done", str(first)).exit_code == 2  # already done
     assert ws.cli("queue", "finish", "1").exit_code == 2
     result = ws.cli("queue")

@@ -11,6 +11,7 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 from ..pipeline import open_readonly
 from ..reports import history_table
+from ..items import kind_of
 from ..state import State, parse_iso
 
 
@@ -71,10 +72,16 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
         if not (set(ids) & set(invoice_ids) or (customer_id and r["customer_id"] == customer_id)):
             continue
         inv = ids[0] if len(ids) == 1 else None
-        add(r["created_at"], f"task {r['kind']}", inv, f"#{r['id']} {r['assign'] or ''}: {r['note'] or ''}",
-            task_id=r["id"])
+        kind = kind_of(r["kind"])
+        who = f" for {r['assign']}" if r["assign"] else ""
+        add(r["created_at"], "item opened", inv, f"#{r['id']} {kind}{who}: {r['note'] or ''}", task_id=r["id"],
+            item_kind=kind)
         if r["done_at"]:
-            add(r["done_at"], f"task {r['status']}", inv, f"#{r['id']}", task_id=r["id"])
+            why = r["reason"] or r["status"]
+            said = {"settled": "its invoices are paid", "done": "done by a person"}.get(why, why)
+            add(r["done_at"], "item closed", inv, f"#{r['id']} {kind}: {said}"
+                + (f" — {r['closed_note']}" if r["closed_note"] else ""), task_id=r["id"], item_kind=kind,
+                reason=why)
     for r in c.execute(f"SELECT a.*, p.date, p.imported_at, p.payer, p.description, p.file FROM allocations a "
                        f"JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IN ({marks})", invoice_ids):
         state_word = "applied" if r["applied"] else "suggested"
@@ -93,6 +100,8 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     if message_ids:
         ev_query += " OR message_id IN (%s)" % ",".join(str(int(i)) for i in message_ids)
     for r in c.execute(ev_query + " ORDER BY id", params):
+        if r["kind"] in ("item_opened", "item_closed", "task_done"):
+            continue  # said above, from the queue itself
         add(r["at"], r["kind"], r["invoice_id"], r["data"] or "", message_id=r["message_id"])
     out.sort(key=lambda e: str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat())
     return ("invoice" if is_invoice else "customer"), out

@@ -1,89 +1,100 @@
-"""`collectbot queue [done ID]`: the human queue, biggest problem first.
+"""`collectbot queue [done ID [--note TEXT]]`: the human queue, most urgent first (SPEC 8).
 
-Escalation tasks from `channel: task` steps, and whatever other parts add (disputes,
-replies, payments to review). Ordered by amount × days overdue, so the call worth most
-money comes first.
+The library side is `collectbot/items.py`; this command settles what was paid, lists the rest
+(cards that read at 80 columns, or `--json`), and closes an item with its effects.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from .. import ledger
+from .. import items
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 from ..pipeline import open_readonly
-from ..reports import queue_table
-from ..state import State, WorkspaceLock
-
-
-def open_tasks(state: State, today: date) -> list[dict[str, Any]]:
-    """Open tasks with `amount`, `days_overdue` and `score`, highest score first."""
-    due: dict[str, tuple[date, Decimal]] = {}
-    for r in state.conn.execute("SELECT invoice_id, due_date, source_balance FROM invoices"):
-        try:
-            due[r[0]] = (date.fromisoformat(r[1]), Decimal(r[2]))
-        except (TypeError, ValueError, ArithmeticError):
-            continue
-    items = []
-    for r in state.conn.execute("SELECT * FROM tasks WHERE status = 'open' ORDER BY id"):
-        ids = json.loads(r["invoice_ids"] or "[]")
-        known = [due[i] for i in ids if i in due]
-        amount = ledger.decimal_or_zero(r["amount"]) or sum((b for _, b in known), Decimal(0))
-        days = max(((today - d).days for d, _ in known), default=0)
-        items.append({
-            "id": r["id"], "kind": r["kind"], "customer_id": r["customer_id"], "invoice_ids": ids,
-            "playbook": r["playbook"], "step": r["step"], "assign": r["assign"], "note": r["note"],
-            "amount": amount, "days_overdue": max(days, 0), "score": amount * max(days, 0),
-            "created_at": r["created_at"], "data": json.loads(r["data"]) if r["data"] else None,
-        })
-    items.sort(key=lambda t: (t["score"], t["amount"], -t["id"]), reverse=True)
-    return items
+from ..reports import money
+from ..state import LockedError, State, WorkspaceLock, check_state_file
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def queue(
         ctx: typer.Context,
-        action: Annotated[str | None, typer.Argument(metavar="[done]", help="`done` closes a task.")] = None,
-        task_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="The task id to close.")] = None,
+        action: Annotated[str | None, typer.Argument(metavar="[done]", help="`done` closes an item.")] = None,
+        item_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="The item to close.")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="What was done (kept in the history).")] = None,
         config: ConfigOpt = None,
         now: NowOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """The human queue: escalations, disputes, replies, payments to review."""
+        """The human queue: tasks, replies, disputes, broken promises, payments to review."""
+        execute(config, now, json_out, lambda env: _queue(env, action, item_id, note), ctx)
 
-        def body(env: Env) -> int:
-            cfg = env.config()
-            moment: datetime = env.now()
-            if action is not None:
-                if action != "done" or task_id is None:
-                    raise UsageError("usage: collectbot queue [done ID]")
-                if not cfg.state_path.exists():
-                    raise UsageError(f"there is no task {task_id} (no state file yet)")
-                with WorkspaceLock(cfg.state_path), State.open(cfg.state_path, create=False) as state:
-                    row = ledger.close_task(state, task_id, moment)
-                if env.json:
-                    env.emit_json({"done": task_id, "note": row["note"]})
-                else:
-                    env.console.print(f"Task {task_id} done.")
-                return ExitCode.OK
-            state = open_readonly(cfg)
-            try:
-                items = open_tasks(state, moment.astimezone(cfg.tz).date())
-            finally:
-                state.close()
-            if env.json:
-                env.emit_json({"tasks": items})
-            elif items:
-                env.console.print(queue_table(items, cfg.business.currency, cfg.business.locale))
-            else:
-                env.console.print("The queue is empty.")
-            return ExitCode.OK
 
-        execute(config, now, json_out, body, ctx)
+def _queue(env: Env, action: str | None, item_id: int | None, note: str | None) -> int:
+    cfg = env.config()
+    moment: datetime = env.now()
+    if action is not None:
+        if action != "done" or item_id is None:
+            raise UsageError("usage: collectbot queue [done ID [--note TEXT]]")
+        if not check_state_file(cfg.state_path):
+            raise UsageError(f"there is no queue item {item_id} (no state file yet)")
+        with WorkspaceLock(cfg.state_path), State.open(cfg.state_path, create=False) as state:
+            done = items.close(state, item_id, moment, note=note)
+        if env.json:
+            env.emit_json({"done": done})
+        else:
+            env.print(f"Item {item_id} ({done['kind']}) done."
+                      + (" Chasing resumes with the next run." if done["kind"] in ("reply", "dispute") else ""),
+                      highlight=False, markup=False)
+        return ExitCode.OK
+    settled: list[int] = []
+    if check_state_file(cfg.state_path):
+        try:  # settled work closes itself; when a run holds the lock, it will do it
+            with WorkspaceLock(cfg.state_path), State.open(cfg.state_path, create=False) as state:
+                settled = items.settle(state, moment)
+        except LockedError:
+            pass
+    state = open_readonly(cfg)
+    try:
+        listed = items.listing(state, moment.astimezone(cfg.tz).date())
+    finally:
+        state.close()
+    if env.json:
+        env.emit_json({"items": listed, "settled": settled})
+        return ExitCode.OK
+    if settled:
+        env.print(f"Closed {len(settled)} item(s) whose invoices are paid: {', '.join(map(str, settled))}.",
+                  highlight=False, markup=False)
+    if not listed:
+        env.print("The queue is empty.")
+        return ExitCode.OK
+    env.print(f"[bold]{len(listed)} open item(s), most urgent first[/]")
+    for item in listed:
+        env.print(_card(item, cfg.business.currency, cfg.business.locale), highlight=False)
+    env.print("Close one: collectbot queue done ID [--note TEXT]", highlight=False, markup=False)
+    return ExitCode.OK
+
+
+def _card(item: dict[str, Any], currency: str, locale: str) -> str:
+    who = item["customer_name"] or "unknown customer"
+    if item["customer_id"] and item["customer_id"] != who:
+        who += f" ({item['customer_id']})"
+    head = [f"[bold]#{item['id']} {item['kind']}[/]", escape(who)]
+    if item["invoice_ids"]:
+        head.append(escape(", ".join(item["invoice_ids"])))
+    if item["amount"] is not None:
+        head.append(money(item["amount"], item["currency"] or currency, locale))
+    if item["days_overdue"]:
+        head.append(f"{item['days_overdue']} days overdue")
+    lines = [" · ".join(head)]
+    if item["note"]:
+        lines.append(f"   note: {escape(item['note'])}")
+    lines.append(f"   next: {escape(item['suggested'])}")
+    if item["assign"]:
+        lines.append(f"   assigned to {escape(item['assign'])}")
+    return "\n".join(lines)
