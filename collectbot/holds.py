@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from .errors import CollectbotError
 from .state import State, iso
 
-KINDS = ("pause", "dispute", "promise")
+KINDS = ("pause", "dispute", "promise", "reply")
 
 
 class HoldError(CollectbotError):
@@ -80,17 +80,39 @@ def add(state: State, *, kind: str, now: datetime, invoice_id: str | None = None
             "INSERT INTO events(at, kind, invoice_id, customer_id, data) VALUES (?, ?, ?, ?, ?)",
             (iso(now), f"hold_{kind}", invoice_id, customer_id, note),
         )
+        if kind == "dispute":  # a person has to sort it out: the queue says so
+            open_dispute(conn, now, cur.lastrowid, invoice_id, customer_id, note)
     return get(state, cur.lastrowid)
+
+
+def open_dispute(conn: Any, now: datetime, hold_id: int, invoice_id: str | None, customer_id: str | None,
+                 note: str | None) -> int:
+    """The `dispute` queue item of a dispute hold; closing it releases the hold."""
+    from . import items
+
+    if invoice_id:
+        row = conn.execute("SELECT customer_id FROM invoices WHERE invoice_id = ?", (invoice_id,)).fetchone()
+        customer_id, invoice_ids = (row[0] if row else customer_id), [invoice_id]
+    else:
+        invoice_ids = [r[0] for r in conn.execute(
+            "SELECT invoice_id FROM invoices WHERE customer_id = ? AND state = 'open' ORDER BY invoice_id",
+            (customer_id,))]
+    what = invoice_id or f"customer {customer_id}"
+    return items.open_item(conn, kind="dispute", now=now, customer_id=customer_id, invoice_ids=invoice_ids,
+                           note=f"{what} is disputed" + (f": {note}" if note else ""), data={"hold_id": hold_id})
 
 
 def release(state: State, hold_id: int, now: datetime) -> Hold:
     hold = get(state, hold_id)
     if hold.released_at:
         raise HoldError(f"hold {hold_id} was already released at {hold.released_at}")
+    from . import items
+
     with state.transaction() as conn:
         conn.execute("UPDATE holds SET released_at = ? WHERE id = ?", (iso(now), hold_id))
         conn.execute("INSERT INTO events(at, kind, invoice_id, customer_id, data) VALUES (?, 'hold_released', ?, ?, ?)",
                      (iso(now), hold.invoice_id, hold.customer_id, f"{hold.kind} hold {hold_id}"))
+        items.close_for_hold(conn, hold_id, now)  # its dispute or reply item is done too
     return get(state, hold_id)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -191,6 +191,14 @@ def _close(conn: Any, row: Any, now: datetime, note: str | None, reason: str) ->
          {"kind": kind_of(row["kind"]), "reason": reason, "note": note, "released_holds": released})
 
 
+def close_for_hold(conn: Any, hold_id: int, now: datetime) -> None:
+    """The hold was released by hand (`hold --release`): its open dispute or reply item is done."""
+    for row in conn.execute("SELECT * FROM tasks WHERE status = 'open' AND kind IN ('dispute', 'reply')").fetchall():
+        data = json.loads(row["data"]) if row["data"] else {}
+        if data.get("hold_id") == hold_id:
+            _close(conn, row, now, "the hold was released", "done")
+
+
 def settle(state: State, now: datetime) -> list[int]:
     """Close every open item whose invoices are all settled (reason `settled`). Returns their ids."""
     rows = state.conn.execute("SELECT * FROM tasks WHERE status = 'open'").fetchall()
@@ -210,7 +218,7 @@ def settle(state: State, now: datetime) -> list[int]:
 # ---------------------------------------------------------------------------- promises
 
 
-def break_promises(state: State, now: datetime, grace: timedelta) -> list[int]:
+def break_promises(state: State, now: datetime, grace: timedelta, tz: tzinfo) -> list[int]:
     """Promises whose day (+ `grace`) has passed with the invoice still open are broken: the hold
     ends, chasing resumes, and a `promise_broken` item opens. Returns the new items' ids."""
     rows = state.conn.execute("SELECT * FROM holds WHERE kind = 'promise' AND released_at IS NULL AND until IS NOT NULL"
@@ -231,8 +239,8 @@ def break_promises(state: State, now: datetime, grace: timedelta) -> list[int]:
                 continue
             customer = r["customer_id"] or (conn.execute("SELECT customer_id FROM invoices WHERE invoice_id = ?",
                                                          (r["invoice_id"],)).fetchone() or [None])[0]
-            day = parse_iso(r["until"]) - timedelta(seconds=1)
+            day = (parse_iso(r["until"]) - timedelta(seconds=1)).astimezone(tz).date()  # the promised day
             opened.append(open_item(conn, kind="promise_broken", now=now, customer_id=customer,
                                     invoice_ids=[r["invoice_id"]], data={"hold_id": r["id"], "promised": r["until"]},
-                                    note=f"the promise to pay {r['invoice_id']} by {day.date()} was not kept"))
+                                    note=f"the promise to pay {r['invoice_id']} by {day} was not kept"))
     return opened

@@ -31,7 +31,7 @@ from .engine.types import Plan, PlannedMessage, PlannedTask, SentMessage, TouchR
 from .gcpause import gc_paused
 from .state import State, iso, parse_iso
 
-HOLD_REASONS = {"pause": "paused", "dispute": "disputed", "promise": "promise to pay"}
+HOLD_REASONS = {"pause": "paused", "dispute": "disputed", "promise": "promise to pay", "reply": "replied"}
 RETRYABLE_TOUCH = "failed"  # the only touch status a new claim may take over
 
 
@@ -61,17 +61,18 @@ _TOUCH_FACTS = (
 )
 
 
-def planner_facts(state: State, now: datetime, *, recent_days: int = 2) -> PlannerFacts:
+def planner_facts(state: State, now: datetime, *, recent_days: int = 2,
+                  promise_grace: timedelta = timedelta(days=1)) -> PlannerFacts:
     """One query per table, so a large ledger costs a scan, not a query per invoice.
 
     The ledger grows by every touch of every run (a 100k book has ~180k rows after one run), so
     its rows are read as plain tuples and each distinct timestamp is parsed once: a run writes
     all its touches with the same `--now`."""
     with gc_paused():  # hundreds of thousands of acyclic records: the collector would rescan them in vain
-        return _planner_facts(state, now, recent_days)
+        return _planner_facts(state, now, recent_days, promise_grace)
 
 
-def _planner_facts(state: State, now: datetime, recent_days: int) -> PlannerFacts:
+def _planner_facts(state: State, now: datetime, recent_days: int, promise_grace: timedelta) -> PlannerFacts:
     facts = PlannerFacts()
     cursor = state.conn.cursor()
     cursor.row_factory = None
@@ -96,8 +97,10 @@ def _planner_facts(state: State, now: datetime, recent_days: int) -> PlannerFact
         facts.recent_messages.append(SentMessage(r["customer_id"], r["channel"], parse_iso(r["at"])))
     for r in state.conn.execute(
         "SELECT invoice_id, customer_id, kind, until FROM holds WHERE released_at IS NULL "
-        "AND (until IS NULL OR until > ?)", (iso(now),)
+        "AND (until IS NULL OR until > ?)", (iso(now - promise_grace),)
     ):
+        if r["until"] and r["kind"] != "promise" and parse_iso(r["until"]) <= now:
+            continue  # only a promise is kept in force for its grace (limits.promise_grace) after its day
         reason = HOLD_REASONS.get(r["kind"], r["kind"])
         if r["invoice_id"]:
             facts.held_invoices[r["invoice_id"]] = reason

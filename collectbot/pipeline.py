@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import backups, jsondoc, ledger
+from . import backups, items, jsondoc, ledger
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .errors import UsageError
@@ -106,6 +106,7 @@ class Outcome:
     stopped_early: str | None = None  # a fatal provider answer stopped the sends
     run_id: int | None = None
     backup: Path | None = None  # the copy of the state taken before sending
+    queue: dict[str, list[int]] | None = None  # queue items this run opened or closed by itself
     invoices: int = 0
     sync: dict[str, Any] | None = None  # run: what syncing the state with the sources changed
 
@@ -168,6 +169,8 @@ class Outcome:
             doc["run_id"] = self.run_id
         if self.backup is not None:
             doc["backup"] = str(self.backup)
+        if self.queue is not None:
+            doc["queue"] = self.queue
         if self.sync is not None:
             doc["sync"] = self.sync
         if self.refused:
@@ -273,7 +276,7 @@ def open_readonly(config: Config, *, new_state: bool = False) -> State:
 
 
 def build_input(config: Config, loaded: LoadResult, state: State, now: datetime, limit: int | None) -> PlanInput:
-    facts = ledger.planner_facts(state, now)
+    facts = ledger.planner_facts(state, now, promise_grace=config.limits.promise_grace)
     cap = config.limits.max_messages_per_run
     return PlanInput(
         now=now, config=config, invoices=loaded.invoices, customers=loaded.customers,
@@ -379,6 +382,11 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             out.refused = too_many_gone_message(exc, config, loaded)
             return out
         out.sync = sync_report.as_dict()
+        # the queue follows the book: broken promises open items, paid work closes its items
+        broken = items.break_promises(state, now, config.limits.promise_grace, config.tz)
+        settled = items.settle(state, now)
+        if broken or settled:
+            out.queue = {"promise_broken": broken, "settled": settled}
         if sync_report.gone_suspended:
             out.warnings.append("an invoice file could not be read, so no invoice was closed as gone this run")
         inp = build_input(config, loaded, state, now, options.limit)

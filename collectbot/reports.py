@@ -59,6 +59,12 @@ def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) 
         err.print(f"[bold red]refused:[/] {outcome.refused}", highlight=False)
         _print_errors(err, outcome.errors)
         return
+    queue = getattr(outcome, "queue", None) or {}
+    if queue.get("promise_broken"):
+        console.print(f"{len(queue['promise_broken'])} promise(s) to pay passed unpaid: chasing resumes, and the "
+                      "queue has an item for each (`collectbot queue`).", highlight=False)
+    if queue.get("settled"):
+        console.print(f"{len(queue['settled'])} queue item(s) closed: their invoices are paid.", highlight=False)
     if outcome.timeline:
         from .pipeline import MessageOutcome, task_dict
 

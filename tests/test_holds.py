@@ -22,16 +22,23 @@ def test_a_disputed_invoice_is_not_chased_until_released(make_workspace):
     assert "INV-003" in sent_invoices(doc)
 
 
-def test_a_promise_to_pay_holds_through_its_day_then_the_chase_resumes(make_workspace):
-    ws = make_workspace()
+def test_a_promise_to_pay_holds_through_its_day_and_its_grace_then_the_chase_resumes(make_workspace):
+    ws = make_workspace(config={"limits": {"max_source_age": "30d"}})  # (the export is not refreshed here)
     code, doc = ws.json("hold", "INV-004", "--promise", "2026-03-12")
     assert code == 0 and doc["holds"][0]["until"] == "2026-03-12T18:30:00+00:00"  # end of that day, IST
     code, doc = ws.json("run")
     assert "INV-004" not in sent_invoices(doc)
     code, doc = ws.json("run", now="2026-03-12T17:00:00")
     assert "INV-004" not in sent_invoices(doc)
-    code, doc = ws.json("run", now="2026-03-13T10:00:00")  # promise broken: reminders resume
+    # limits.promise_grace (default 1d): the 13th still belongs to the promise
+    code, doc = ws.json("run", now="2026-03-13T10:00:00")
+    assert "INV-004" not in sent_invoices(doc) and "queue" not in doc
+    code, doc = ws.json("run", now="2026-03-16T10:00:00")  # Monday: promise broken, reminders resume
     assert "INV-004" in sent_invoices(doc)
+    (item,) = [i for i in ws.json("queue", now="2026-03-16T10:05:00")[1]["items"] if i["kind"] == "promise_broken"]
+    assert doc["queue"]["promise_broken"] == [item["id"]]
+    assert item["invoice_ids"] == ["INV-004"] and item["suggested"] == "call; offer a payment plan"
+    assert item["note"] == "the promise to pay INV-004 by 2026-03-12 was not kept"
 
 
 def test_pausing_a_customer_holds_all_its_invoices(make_workspace):

@@ -140,6 +140,8 @@ def _print_report(env: Env, report) -> None:
               highlight=False)
     if report.review and not report.dry_run:
         env.print("Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
+    if report.settled:
+        env.print(f"{len(report.settled)} queue item(s) closed: their invoices are paid.", highlight=False)
 
 
 # ---------------------------------------------------------------------------- --review / --accept / --reject

@@ -51,6 +51,7 @@ class ReconcileReport:
     already_imported: list[dict[str, Any]] = field(default_factory=list)  # lines skipped: recorded before
     files: list[FileReport] = field(default_factory=list)
     run_id: int | None = None
+    settled: list[int] = field(default_factory=list)  # queue items closed: the payments settled their invoices
 
     @property
     def exit_code(self) -> int:
@@ -79,6 +80,8 @@ class ReconcileReport:
                "files": [f.as_dict() for f in self.files], "summary": self.summary()}
         if self.run_id is not None:
             doc["run_id"] = self.run_id
+        if self.settled:
+            doc["settled"] = self.settled
         return doc
 
 
@@ -86,7 +89,7 @@ def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetim
                     format: str | None = None) -> ReconcileReport:
     """Load sources, read each statement, match and (unless dry_run) record. Raises LockedError
     (exit 3) when another run holds the workspace."""
-    from .. import ledger
+    from .. import items, ledger
     from ..pipeline import _closing, load, open_readonly
     from ..state import State, WorkspaceLock
 
@@ -112,6 +115,7 @@ def reconcile_files(config: Config, paths: list[str | os.PathLike], now: datetim
         status = "failed"
         try:
             _reconcile(config, paths, now, report, loaded, state, format, record=True)
+            report.settled = items.settle(state, now)  # nobody is sent to chase a customer who has paid
             status = "done"
         finally:
             ledger.finish_run(state, report.run_id, now, status, report.summary())
