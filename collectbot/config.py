@@ -216,6 +216,7 @@ class Config:
     warnings: list[ConfigProblem] = field(default_factory=list)
     backups_dir: Path | None = None  # `backups.folder`: copies of the state taken before each run that sends
     backups_keep: int = 7  # `backups.keep`: how many to keep; 0 = none
+    replies: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_REPLIES))  # `replies:`
 
     @property
     def tz(self) -> ZoneInfo:
@@ -393,7 +394,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
 
 TOP_KEYS = (
     "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
-    "playbooks", "reconcile", "backups",
+    "playbooks", "reconcile", "backups", "replies",
     # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
@@ -405,6 +406,18 @@ CHANNEL_KEYS = (
     "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
 )
 BACKUP_KEYS = ("keep", "folder")
+REPLY_KEYS = ("opt_out", "opt_in", "paid", "dispute")
+# How a customer's reply is read (SPEC 8): the whole message one of `opt_out` / `opt_in` (as Twilio
+# itself honours them); else any `dispute` phrase in it; else any `paid` phrase; else a plain reply.
+DEFAULT_REPLIES: dict[str, tuple[str, ...]] = {
+    "opt_out": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"),
+    "opt_in": ("START", "UNSTOP"),
+    "paid": ("paid", "already paid", "have paid", "payment done", "payment made", "sent the payment",
+             "transferred", "remitted", "cleared"),
+    "dispute": ("dispute", "disputed", "wrong amount", "wrong invoice", "incorrect", "not ordered", "never ordered",
+                "never received", "not received", "did not receive", "didn't receive", "damaged", "defective",
+                "overcharged", "refund"),
+}
 LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone",
               "promise_grace")
 
@@ -445,6 +458,15 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
     backups = ck.mapping(top.get("backups"), "backups", _line(top, "backups"), BACKUP_KEYS)
     backups_dir = root / ck.string(backups, "folder", "backups", default="backups")
     backups_keep = ck.integer(backups, "keep", "backups", 7, 0)
+    replies_block = ck.mapping(top.get("replies"), "replies", _line(top, "replies"), REPLY_KEYS)
+    replies = dict(DEFAULT_REPLIES)
+    for key in REPLY_KEYS:
+        if replies_block.get(key) is not None:
+            words = replies_block[key]
+            if not isinstance(words, list) or not all(isinstance(w, (str, int)) for w in words):
+                ck.error(f"replies.{key}", _line(replies_block, key), "expected a list of words or phrases")
+            else:
+                replies[key] = tuple(str(w) for w in words)
     reconcile = top.get("reconcile") or {}
     if not isinstance(reconcile, dict):
         ck.error("reconcile", _line(top, "reconcile"), f"expected a mapping, got {_kind(reconcile)}")
@@ -458,7 +480,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         path=path, root=root, business=business, invoice_sources=invoice_sources,
         customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
         templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
-        backups_dir=backups_dir, backups_keep=backups_keep,
+        backups_dir=backups_dir, backups_keep=backups_keep, replies=replies,
         playbooks=playbooks, reconcile=dict(reconcile),
         warnings=[p for p in ck.problems if p.severity == "warning"],
     )

@@ -27,9 +27,6 @@ from typing import Any
 from . import ledger
 from .state import State, iso
 
-# Keywords Twilio itself honours for opting out and back in (the whole message, any case).
-OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
-OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
 
 # Twilio statuses after which nothing changes any more. WhatsApp goes on from delivered to read.
 TWILIO_FINAL = frozenset({"undelivered", "failed", "read", "canceled"})
@@ -110,7 +107,8 @@ def _refused(exc: Exception) -> bool:
     return getattr(exc, "status", None) in (401, 403) or getattr(exc, "code", None) == 20003
 
 
-def sync_twilio(state: State, channels: Mapping[str, Any], now: datetime, days: int = 7) -> SyncReport:
+def sync_twilio(state: State, channels: Mapping[str, Any], now: datetime, days: int = 7,
+                replies: Mapping[str, Iterable[str]] | None = None) -> SyncReport:
     """Fetch statuses of Twilio messages sent in the last `days` days and read replies since then.
 
     `channels` maps channel name (sms, whatsapp) to a `TwilioMessaging` (anything with
@@ -158,7 +156,7 @@ def sync_twilio(state: State, channels: Mapping[str, Any], now: datetime, days: 
             report.errors.append({"message": f"could not read {name} replies from Twilio: {_short(exc)}"})
             continue
         for reply in inbound:
-            handled = _record_reply(state, name, reply, now)
+            handled = _record_reply(state, name, reply, now, replies)
             if handled:
                 report.replies.append(handled)
     return report
@@ -240,10 +238,48 @@ def keyword(text: str) -> str:
     return re.sub(r"[\s.!]+$", "", (text or "").strip()).upper()
 
 
-def _record_reply(state: State, channel: str, reply: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+def classify(text: str, replies: Mapping[str, Iterable[str]] | None = None) -> str:
+    """What a reply says: opt_out, opt_in (the whole message is the word), dispute, paid (a phrase
+    in it), or reply. `replies` is collectbot.yaml's `replies:` (config.DEFAULT_REPLIES)."""
+    from .config import DEFAULT_REPLIES
+
+    words = {**DEFAULT_REPLIES, **(replies or {})}
+    word = keyword(text)
+    if word in {w.upper() for w in words["opt_out"]}:
+        return "opt_out"
+    if word in {w.upper() for w in words["opt_in"]}:
+        return "opt_in"
+    lowered = " ".join((text or "").lower().split())
+    for kind in ("dispute", "paid"):
+        if any(re.search(rf"(?<!\w){re.escape(p.lower())}(?!\w)", lowered) for p in words[kind]):
+            return kind
+    return "reply"
+
+
+def record_reply(conn: sqlite3.Connection, *, channel: str, text: str, says: str, customer_id: str | None,
+                 invoice_ids: list[str], sender: str | None, now: datetime, data: dict[str, Any]) -> int:
+    """A reply that is not an opt-out: the customer is held (nothing more goes out while a person
+    deals with it) and the queue gets a `reply` item — or a `dispute` item and a dispute hold when
+    the reply contests the invoice. Closing the item releases the hold. Returns the item's id."""
+    from . import items
+
+    who = customer_id or f"unknown sender {sender}"
+    hold_id = None
+    if customer_id:
+        kind = "dispute" if says == "dispute" else "reply"
+        hold_id = conn.execute("INSERT INTO holds(invoice_id, customer_id, kind, until, note, created_at) "
+                               "VALUES (NULL, ?, ?, NULL, ?, ?)",
+                               (customer_id, kind, f"{channel} reply: {text[:200]}", iso(now))).lastrowid
+    return items.open_item(conn, kind="dispute" if says == "dispute" else "reply", now=now, customer_id=customer_id,
+                           invoice_ids=invoice_ids, note=f"{channel} reply from {who}: {text}",
+                           data={**data, "says": says, "hold_id": hold_id})
+
+
+def _record_reply(state: State, channel: str, reply: dict[str, Any], now: datetime,
+                  replies: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any] | None:
     sender = _normal_address(channel, reply.get("from"))
-    word = keyword(reply.get("body", ""))
-    action = "opt_out" if word in OPT_OUT_WORDS else "opt_in" if word in OPT_IN_WORDS else "queued"
+    says = classify(reply.get("body", ""), replies)
+    action = says if says in ("opt_out", "opt_in") else "queued"
     customer_id, invoice_ids = _who_sent(state.conn, channel, sender)
     date_sent = reply.get("date_sent")
     data = {"channel": channel, "from": sender, "body": reply.get("body", ""), "sid": reply["sid"],
@@ -257,14 +293,9 @@ def _record_reply(state: State, channel: str, reply: dict[str, Any], now: dateti
         elif action == "opt_in":
             release(conn, channel=channel, reasons=("opted_out",), now=now, customer_id=customer_id, address=sender)
         else:
-            who = customer_id or f"unknown sender {sender}"
-            conn.execute(
-                "INSERT INTO tasks(kind, customer_id, invoice_ids, note, data, status, created_at) "
-                "VALUES ('reply', ?, ?, ?, ?, 'open', ?)",
-                (customer_id, json.dumps(invoice_ids), f"{channel} reply from {who}: {reply.get('body', '')}",
-                 json.dumps(data), iso(now)),
-            )
-    return {**data, "customer_id": customer_id, "invoice_ids": invoice_ids}
+            record_reply(conn, channel=channel, text=reply.get("body", ""), says=says, customer_id=customer_id,
+                         invoice_ids=invoice_ids, sender=sender, now=now, data=data)
+    return {**data, "customer_id": customer_id, "invoice_ids": invoice_ids, "says": says}
 
 
 def _who_sent(conn: sqlite3.Connection, channel: str, address: str | None) -> tuple[str | None, list[str]]:

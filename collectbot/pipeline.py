@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class Options:
     strict: bool = False
     days: int | None = None  # preview: timeline of the next N days
     new_state: bool = False  # run --new-state: adopt the state as it is, or set aside one that cannot be used
+    send: tuple[str, str] | None = None  # `collectbot send INVOICE --step STEP`: that step, now
+    anytime: bool = False  # send --anytime: outside working hours and holidays too
 
     @property
     def sends(self) -> bool:
@@ -390,6 +392,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         if sync_report.gone_suspended:
             out.warnings.append("an invoice file could not be read, so no invoice was closed as gone this run")
         inp = build_input(config, loaded, state, now, options.limit)
+        if options.send:
+            inp = send_now_input(inp, renderer, *options.send, anytime=options.anytime)
         plan = out.plan = make_plan(inp, renderer)
         out.errors.extend(plan.errors)
         try:
@@ -463,6 +467,43 @@ def _send(config: Config, state: State, plan: Plan, channels: dict[str, Channel]
                                "message": f"{mo.planned.channel} to {mo.planned.customer_id} ({mo.planned.to}) for "
                                           f"{', '.join(mo.planned.invoice_ids)}: {mo.error or mo.status}",
                                "message_id": mo.message_id, "invoice_ids": mo.planned.invoice_ids})
+
+
+def send_now_input(inp: PlanInput, renderer: Renderer, invoice_id: str, step_id: str, *, anytime: bool) -> PlanInput:
+    """The plan input of `collectbot send INVOICE --step STEP`: that invoice alone, under the
+    playbook that applies to it, with that one step due now. Every other rule still holds: the
+    ledger (a step happens once), holds, opt-outs, the daily cap, an `if:`, and working hours and
+    holidays unless `anytime`."""
+    from dataclasses import replace
+
+    from .config import At, WorkingHours
+    from .engine.planner import PlanMemo, PlanSession
+
+    inv = next((i for i in inp.invoices if i.invoice_id == invoice_id), None)
+    if inv is None:
+        raise UsageError(f"invoice {invoice_id!r} is not among the open invoices of the sources")
+    session = PlanSession(inp, renderer, PlanMemo(inp, renderer))
+    playbook = session.choose_playbook(inv, session.customer(inv))
+    if playbook is None:
+        raise UsageError(f"no playbook applies to {invoice_id}, so it has no step {step_id!r}")
+    step = next((s for s in playbook.steps if s.id == step_id), None)
+    if step is None:
+        raise UsageError(f"playbook {playbook.name!r} (the one that applies to {invoice_id}) has no step {step_id!r}; "
+                         f"its steps: {', '.join(s.id for s in playbook.steps)}")
+    done = next((t for t in inp.touches.get(invoice_id, []) if t.playbook == playbook.name and t.step == step_id
+                 and t.status != ledger.RETRYABLE_TOUCH), None)
+    if done is not None:
+        raise UsageError(f"step {step_id!r} of {invoice_id} is already in the record ({done.status}, "
+                         f"{done.at.astimezone(inp.config.tz):%Y-%m-%d %H:%M}): a step happens once. "
+                         "`collectbot resend TOUCH` lets the next run send an uncertain or failed one again")
+    today = inp.now.astimezone(inp.config.tz).date()
+    forced = replace(playbook, steps=[replace(step, at=At("due", (today - inv.due_date).days, "d"))])  # due today
+    config = replace(inp.config, playbooks=[forced])
+    if anytime:
+        config = replace(config, business=replace(config.business, holiday_country=None, holiday_dates=frozenset(),
+                                                  working_hours=WorkingHours(time(0, 0), time(23, 59, 59),
+                                                                             tuple(range(7)))))
+    return replace(inp, config=config, invoices=[inv])
 
 
 def _cannot_run(state: State, now: datetime, options: Options) -> str | None:

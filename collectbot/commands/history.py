@@ -103,7 +103,11 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
         if r["kind"] in ("item_opened", "item_closed", "task_done"):
             continue  # said above, from the queue itself
         add(r["at"], r["kind"], r["invoice_id"], r["data"] or "", message_id=r["message_id"])
-    out.sort(key=lambda e: str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat())
+    # at the same moment, cause before effect: what arrived, the hold it made, a payment, then the
+    # queue items opened and closed because of them
+    rank = {"hold": 1, "payment": 2, "item opened": 3, "item closed": 4}
+    out.sort(key=lambda e: (str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat(),
+                            next((n for k, n in rank.items() if e["kind"].startswith(k)), 0)))
     return ("invoice" if is_invoice else "customer"), out
 
 

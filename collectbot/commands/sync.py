@@ -46,7 +46,7 @@ def _sync(env: Env, days: int) -> int:
             env.print("No channel uses Twilio; nothing to sync.")
         return ExitCode.OK
     with State.open(cfg.state_path) as state:
-        report = sync_twilio(state, clients, moment, days=days)
+        report = sync_twilio(state, clients, moment, days=days, replies=cfg.replies)
     if env.json:
         env.emit_json(report.as_dict())
     else:
