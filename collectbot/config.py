@@ -30,7 +30,7 @@ EMAIL_PROVIDERS = ("outbox", "sendgrid")
 PHONE_PROVIDERS = ("outbox", "twilio")
 ANCHORS = ("issued", "due", "previous")
 UNITS = ("m", "h", "d", "bd", "w")
-_AT_RE = re.compile(r"^\s*(issued|due|previous)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
+_AT_RE = re.compile(r"^\s*(issued|due|previous|promise)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
 
 
@@ -84,7 +84,7 @@ class ConfigError(CollectbotError):
 
 @dataclass(frozen=True)
 class At:
-    anchor: str  # issued | due | previous
+    anchor: str  # issued | due | previous | promise (the day a broken promise to pay named)
     offset: int = 0  # signed count of `unit`
     unit: str = "d"  # m | h | d | bd | w
 
@@ -829,7 +829,7 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
             ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
-            ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous "
+            ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous/promise "
                      "and unit m, h, d, bd or w (e.g. due+3d)")
         if sid is not None:
             if sid in ids:

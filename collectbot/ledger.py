@@ -45,6 +45,9 @@ class PlannerFacts:
     held_customers: dict[str, str] = field(default_factory=dict)
     suppressed: dict[tuple[str, str], str] = field(default_factory=dict)
     suppressed_addresses: dict[tuple[str, str], str] = field(default_factory=dict)
+    held_invoices_until: dict[str, datetime] = field(default_factory=dict)  # holds that end by themselves
+    held_customers_until: dict[str, datetime] = field(default_factory=dict)
+    promised: dict[str, datetime] = field(default_factory=dict)  # invoice -> end of the promised day (the latest)
 
 
 # ---------------------------------------------------------------------------- reads
@@ -102,10 +105,25 @@ def _planner_facts(state: State, now: datetime, recent_days: int, promise_grace:
         if r["until"] and r["kind"] != "promise" and parse_iso(r["until"]) <= now:
             continue  # only a promise is kept in force for its grace (limits.promise_grace) after its day
         reason = HOLD_REASONS.get(r["kind"], r["kind"])
-        if r["invoice_id"]:
-            facts.held_invoices[r["invoice_id"]] = reason
-        elif r["customer_id"]:
-            facts.held_customers[r["customer_id"]] = reason
+        end = parse_iso(r["until"]) + (promise_grace if r["kind"] == "promise" else timedelta(0)) if r["until"] \
+            else None
+        held, ends, key = ((facts.held_invoices, facts.held_invoices_until, r["invoice_id"]) if r["invoice_id"]
+                           else (facts.held_customers, facts.held_customers_until, r["customer_id"]))
+        if not key:
+            continue
+        if key in held and (key not in ends or (end is not None and end < ends[key])):
+            continue  # held already, as long or longer (one hold until released, or a later end)
+        held[key] = reason
+        if end is None:
+            ends.pop(key, None)
+        else:
+            ends[key] = end
+    for r in state.conn.execute(  # promises in force or broken (not released by hand): the `promise` anchor
+        "SELECT h.invoice_id, max(h.until) FROM holds h WHERE h.kind = 'promise' AND h.invoice_id IS NOT NULL "
+        "AND h.until IS NOT NULL AND (h.released_at IS NULL OR EXISTS (SELECT 1 FROM events e WHERE "
+        "e.kind = 'promise_broken' AND e.invoice_id = h.invoice_id)) GROUP BY h.invoice_id"
+    ):
+        facts.promised[r[0]] = parse_iso(r[1])
     for r in state.conn.execute(
         "SELECT customer_id, channel, address, reason FROM suppressions WHERE released_at IS NULL"
     ):

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +285,8 @@ def build_input(config: Config, loaded: LoadResult, state: State, now: datetime,
         balances=effective_balances(state, loaded.invoices, changed_only=True), touches=facts.touches,
         recent_messages=facts.recent_messages, held_invoices=facts.held_invoices,
         held_customers=facts.held_customers, suppressed=facts.suppressed,
+        held_invoices_until=facts.held_invoices_until, held_customers_until=facts.held_customers_until,
+        promises={i: (end - timedelta(seconds=1)).astimezone(config.tz).date() for i, end in facts.promised.items()},
         suppressed_addresses=facts.suppressed_addresses,
         max_messages=min(limit, cap) if limit is not None else cap,
     )

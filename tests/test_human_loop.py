@@ -133,3 +133,35 @@ def test_history_of_a_customer_tells_the_whole_story_in_order(make_workspace):
     order = [kinds.index(k) for k in ("message sent", "reply_paid", "hold reply", "item opened", "payment applied",
                                       "item closed")]
     assert order == sorted(order), kinds
+
+
+def test_explain_and_preview_days_show_when_a_hold_ends_and_what_follows(make_workspace):
+    ws = make_workspace(config={"limits": {"max_source_age": "30d"}})
+    assert ws.json("hold", "INV-004", "--promise", "2026-03-12")[0] == 0
+    code, doc = ws.json("explain", "INV-004")
+    # the promise covers the 12th (until 18:30 UTC = midnight IST) and the default 1d grace: it
+    # ends at 2026-03-14 00:00 IST; the chase resumes on the next working day, Monday the 16th
+    assert code == 0 and doc["next"]["what"].startswith("held (promise to pay) until 2026-03-14 00:00; then step ")
+    assert doc["next"]["at"].startswith("2026-03-16")
+    code, doc = ws.json("preview", "--days", "10")
+    days = [d["date"] for d in doc["timeline"] if any("INV-004" in m["invoice_ids"] for m in d["messages"])]
+    assert days and days[0] == "2026-03-16"  # the resume is in the timeline, not "never"
+
+
+def test_a_step_anchored_on_a_broken_promise_goes_once_after_it(make_workspace):
+    from conftest import STANDARD_PLAYBOOK
+
+    playbook = STANDARD_PLAYBOOK + ("  - id: after-promise\n    at: promise+1d\n    channel: sms\n"
+                                    "    template: firm\n")
+    ws = make_workspace(config={"limits": {"max_source_age": "30d"}}, playbooks={"standard.yaml": playbook})
+    assert ws.json("hold", "INV-004", "--promise", "2026-03-12")[0] == 0
+    code, doc = ws.json("explain", "INV-003")  # no promise there: the step waits for one, forever
+    (step,) = [s for s in doc["steps"] if s["step"] == "after-promise"]
+    assert step["state"] == "waiting" and step["detail"] == "only after a promise to pay is broken"
+    # Monday the 16th: the promise (12th, + 1d grace) is broken; of INV-004's due steps the latest,
+    # after-promise (due the 13th), goes; the earlier ones are superseded (no burst)
+    code, doc = ws.json("run", now=LATER)
+    mine = [m for m in doc["messages"] if "INV-004" in m["invoice_ids"]]
+    assert [m["steps"] for m in mine] == [["after-promise"]]
+    code, doc = ws.json("run", now="2026-03-17T10:00:00")
+    assert not [m for m in doc["messages"] if "INV-004" in m["invoice_ids"]]

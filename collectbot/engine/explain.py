@@ -193,6 +193,7 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
         s.state = s.state or "waiting"
         s.reason = t.why
         s.detail = s.detail or ("waits until the step before it is sent" if t.why == "waiting_on"
+                                else "only after a promise to pay is broken" if t.why == "no_promise"
                                 else "the invoice has no issue date")
         if t.why == "no_issue_date":
             s.state = "not_applicable"
@@ -201,14 +202,37 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
     return s
 
 
+def hold_end(inp: PlanInput, invoice_id: str, customer_id: str) -> datetime | None:
+    """When the hold that stops this invoice ends by itself (None: it does not, or none stops it)."""
+    if invoice_id in inp.held_invoices:
+        return inp.held_invoices_until.get(invoice_id)
+    if customer_id in inp.held_customers:
+        return inp.held_customers_until.get(customer_id)
+    return None
+
+
 def _next(inp: PlanInput, renderer: Any, ex: Explanation, stop: str | None) -> NextEvent:
-    if stop:
+    end = hold_end(inp, ex.invoice_id, ex.customer_id) if stop else None
+    if stop and end is None:
         return NextEvent(None, f"nothing: the invoice is stopped ({stop})")
+    if end is not None:  # held for now: what follows once the hold ends
+        found = _first_in_timeline(inp, renderer, ex)
+        until = f"held ({stop}) until {end.astimezone(inp.now.tzinfo):%Y-%m-%d %H:%M}"
+        if found is None:
+            return NextEvent(end, f"{until}; then nothing within {NEXT_HORIZON_DAYS} days if nobody pays")
+        return NextEvent(found.at, f"{until}; then {found.what}", found.step, found.channel)
     for s in ex.steps:
         if s.state == "due":
             return NextEvent(inp.now, f"step {s.step!r} goes out in this run ({s.detail})", s.step, s.channel)
     if all(s.state in ("sent", "task", "superseded", "skipped", "condition_false", "uncertain") for s in ex.steps):
         return NextEvent(None, "nothing: every step of the playbook is done")
+    found = _first_in_timeline(inp, renderer, ex)
+    return found or NextEvent(None, f"nothing within {NEXT_HORIZON_DAYS} days if nobody pays")
+
+
+def _first_in_timeline(inp: PlanInput, renderer: Any, ex: Explanation) -> NextEvent | None:
+    """The first message or task of this invoice in the simulated runs ahead (the customer's
+    invoices only: the rest of the book cannot change them)."""
     mine = [i for i in inp.invoices if i.customer_id == ex.customer_id]
     ids = {i.invoice_id for i in mine}
     small = PlanInput(
@@ -216,7 +240,8 @@ def _next(inp: PlanInput, renderer: Any, ex: Explanation, stop: str | None) -> N
         touches={k: v for k, v in inp.touches.items() if k in ids},
         recent_messages=[m for m in inp.recent_messages if m.customer_id == ex.customer_id],
         held_invoices=inp.held_invoices, held_customers=inp.held_customers, suppressed=inp.suppressed,
-        suppressed_addresses=inp.suppressed_addresses,
+        suppressed_addresses=inp.suppressed_addresses, held_invoices_until=inp.held_invoices_until,
+        held_customers_until=inp.held_customers_until,
     )
     for p in timeline(small, renderer, NEXT_HORIZON_DAYS):
         for m in p.messages:
@@ -227,4 +252,4 @@ def _next(inp: PlanInput, renderer: Any, ex: Explanation, stop: str | None) -> N
             for t in task.touches:
                 if t.invoice_id == ex.invoice_id:
                     return NextEvent(p.now, f"step {t.step!r}: a task for {task.assign}", t.step, "task")
-    return NextEvent(None, f"nothing within {NEXT_HORIZON_DAYS} days if nobody pays")
+    return None

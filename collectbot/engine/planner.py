@@ -104,7 +104,7 @@ class PlanMemo:
     def __init__(self, inp: PlanInput, renderer: Any):
         self.of = (inp.config, renderer, inp.customers)  # held, so identity checks stay meaningful
         self.cal: WorkCalendar = calendar_for(inp.config.business)
-        self.scheduler = Scheduler(self.cal)
+        self.scheduler = Scheduler(self.cal, inp.promises)
         self.customer_views: dict[str, dict] = {}
         self.customer_matches: dict[tuple[str, str], bool | str] = {}
         self.expressions: dict[tuple, bool] = {}
@@ -221,7 +221,8 @@ class PlanSession:
         tz = self.cal.zone(cust.timezone)
         key = None
         if rows is _NO_ROWS:
-            key = (pb.name, inv.due_date, inv.issue_date, tz.key)
+            promises = self.inp.promises
+            key = (pb.name, inv.due_date, inv.issue_date, tz.key, promises.get(inv.invoice_id) if promises else None)
             got = self._due_memo.get(key)
             if got is not None:
                 return got

@@ -55,8 +55,9 @@ class StepTiming:
 class Scheduler:
     """Computes due moments; holds the per-(step, date, zone) memo for one planning session."""
 
-    def __init__(self, cal: WorkCalendar):
+    def __init__(self, cal: WorkCalendar, promises: dict[str, date] | None = None):
         self.cal = cal
+        self.promises = promises or {}  # invoice -> the promised day, for `promise`-anchored steps
         self._memo: dict[tuple[int, date, str], datetime] = {}
         self._fixed: dict[tuple, tuple[datetime | None, ...]] = {}
 
@@ -78,7 +79,7 @@ class Scheduler:
                     due, why = None, "waiting_on"
             else:
                 due = base[i]
-                why = "no_issue_date" if due is None else None
+                why = None if due is not None else "no_promise" if step.at.anchor == "promise" else "no_issue_date"
             out.append(StepTiming(i, step, row, due, why))
             if status in SENT_STATUSES:
                 prev_sent, prev_settled = row.at, True  # type: ignore[union-attr]
@@ -88,7 +89,8 @@ class Scheduler:
 
     def fixed_moments(self, pb: Playbook, inv: Invoice, tz: ZoneInfo) -> tuple[datetime | None, ...]:
         """Due moments of the date-anchored steps (None for `previous` ones and missing dates)."""
-        key = (id(pb), inv.due_date, inv.issue_date, tz.key)
+        key = (id(pb), inv.due_date, inv.issue_date, tz.key, self.promises.get(inv.invoice_id) if self.promises
+               else None)
         got = self._fixed.get(key)
         if got is None:
             got = self._fixed[key] = tuple(
@@ -106,7 +108,8 @@ class Scheduler:
                 return self._apply_on(step, moment.astimezone(UTC), tz)
             anchor_date = previous.astimezone(tz).date()
         else:
-            anchor_date = inv.due_date if at.anchor == "due" else inv.issue_date
+            anchor_date = (inv.due_date if at.anchor == "due" else inv.issue_date if at.anchor == "issued"
+                           else self.promises.get(inv.invoice_id))
             if anchor_date is None:
                 return None
         key = (id(step), anchor_date, tz.key)

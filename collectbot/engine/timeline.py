@@ -43,7 +43,21 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
     sleeping: list[tuple[datetime, str]] = []  # heap of (wake, invoice) not yet awake; stale entries ignored
     awake: set[str] = set()  # invoices with something due: planned in every run until they settle
     out: list[Plan] = []
+    # holds that end by themselves (a pause until a day, a promise and its grace), soonest first
+    lapses = sorted([(end, "invoice", key) for key, end in inp.held_invoices_until.items()]
+                    + [(end, "customer", key) for key, end in inp.held_customers_until.items()])
+    held_invoices, held_customers = inp.held_invoices, inp.held_customers
     for n, moment in enumerate(run_moments(inp, days)):
+        freed: set[str] = set()
+        while lapses and lapses[0][0] <= moment:  # the hold ended: the chase resumes from here
+            _, kind, key = lapses.pop(0)
+            if kind == "invoice":
+                held_invoices = {k: v for k, v in held_invoices.items() if k != key}
+                freed.add(key)
+            else:
+                held_customers = {k: v for k, v in held_customers.items() if k != key}
+                freed.update(i.invoice_id for i in inp.invoices if i.customer_id == key)
+        awake |= freed & by_id.keys()
         if n == 0 or volatile:
             active = inp.invoices
         else:
@@ -52,14 +66,15 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
                 if wake.get(iid) == w:
                     awake.add(iid)
             active = [by_id[iid] for iid in awake]
-        step_input = replace(inp, now=moment, invoices=active, touches=touches, recent_messages=recent)
+        step_input = replace(inp, now=moment, invoices=active, touches=touches, recent_messages=recent,
+                             held_invoices=held_invoices, held_customers=held_customers)
         p = plan(step_input, renderer, memo=memo)
         record(p, touches, recent)
         if p.messages or p.tasks or any(s.permanent for s in p.skips):
             out.append(p)
         if not volatile:
             probe = PlanSession(step_input, renderer, memo)
-            changed = active if n == 0 else [by_id[iid] for iid in _recorded(p)]
+            changed = active if n == 0 else [by_id[iid] for iid in _recorded(p) | (freed & by_id.keys())]
             for inv in changed:
                 iid = inv.invoice_id
                 w = wake[iid] = next_due(probe, inv)

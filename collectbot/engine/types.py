@@ -8,7 +8,7 @@ database. The pipeline builds `PlanInput` from the sources and the state file, a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -55,6 +55,10 @@ class PlanInput:
     suppressed: dict[tuple[str, str], str] = field(default_factory=dict)  # (customer_id, channel) -> reason
     suppressed_addresses: dict[tuple[str, str], str] = field(default_factory=dict)  # (channel, address) -> reason
     max_messages: int | None = None  # --limit for this run (min with limits.max_messages_per_run)
+    # when a hold ends by itself (a pause --until, a promise and its grace); absent: until released
+    held_invoices_until: dict[str, datetime] = field(default_factory=dict)
+    held_customers_until: dict[str, datetime] = field(default_factory=dict)
+    promises: dict[str, date] = field(default_factory=dict)  # invoice_id -> the day a promise to pay named
 
 
 @dataclass(slots=True)
