@@ -174,6 +174,7 @@ class ChannelConfig:
     api_key_env: str | None = None  # sendgrid
     account_sid_env: str | None = None  # twilio
     auth_token_env: str | None = None  # twilio
+    api_secret_env: str | None = None  # twilio with an API key: api_key_env names the SK… sid, this its secret
     rate: float | None = None  # messages per second
     timeout: float = 10.0  # seconds per request
     max_tries: int = 4
@@ -403,7 +404,7 @@ SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "d
                "default_terms", "currency")
 CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
-    "account_sid_env", "auth_token_env", "rate", "timeout", "max_tries", "enabled", "options",
+    "account_sid_env", "auth_token_env", "api_secret_env", "rate", "timeout", "max_tries", "enabled", "options",
 )
 BACKUP_KEYS = ("keep", "folder")
 REPLY_KEYS = ("opt_out", "opt_in", "paid", "dispute")
@@ -687,6 +688,10 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
         ch.api_key_env = ck.string(m, "api_key_env", key, default="SENDGRID_API_KEY" if name == "email" else None)
         ch.account_sid_env = ck.string(m, "account_sid_env", key, default=None if name == "email" else "TWILIO_ACCOUNT_SID")
         ch.auth_token_env = ck.string(m, "auth_token_env", key, default=None if name == "email" else "TWILIO_AUTH_TOKEN")
+        ch.api_secret_env = ck.string(m, "api_secret_env", key)
+        if name != "email" and (ch.api_key_env is None) != (ch.api_secret_env is None):
+            ck.error(key, _line(block, name), "a Twilio API key needs both api_key_env (the SK… sid) and "
+                     "api_secret_env (its secret)")
         ch.enabled = bool(ck.boolean(m, "enabled", key, True))
         ch.max_tries = ck.integer(m, "max_tries", key, ch.max_tries, minimum=1)
         if m.get("timeout") is not None:
@@ -702,7 +707,7 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
                 ch.rate = float(r.group(1)) / {"s": 1, "m": 60, "h": 3600}[r.group(2)]
         if isinstance(m.get("options"), dict):
             ch.options = dict(m["options"])
-        for var_key in ("api_key_env", "account_sid_env", "auth_token_env"):
+        for var_key in ("api_key_env", "account_sid_env", "auth_token_env", "api_secret_env"):
             var = m.get(var_key)
             if var is not None and not _ENV_NAME_RE.fullmatch(str(var)):
                 ck.error(f"{key}.{var_key}", _line(m, var_key), f"expected the NAME of an environment variable "

@@ -49,6 +49,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 API_KEY = "SG.test-key.for-the-local-server"
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "local-test-auth-token"
+API_KEY_SID = "SK" + "fedcba9876543210" * 2  # a Twilio API key of the account, and its secret
+API_KEY_SECRET = "local-test-api-key-secret"
 
 _TWILIO_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages(?:/(?P<sid>[^/]+))?\.json$")
 
@@ -353,7 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return False
         p = self.provider
-        return user == p.account_sid and password == p.auth_token and account == p.account_sid
+        # the account's own sid and auth token, or an API key (SK…) of the account and its secret
+        return account == p.account_sid and ((user == p.account_sid and password == p.auth_token)
+                                             or (user == API_KEY_SID and password == API_KEY_SECRET))
 
     def _twilio_create(self, account: str) -> None:
         raw = self._read_body().decode()

@@ -104,16 +104,20 @@ class RebasedHttpClient(TwilioHttpClient):
 @register_provider("twilio")
 def make_twilio(channel: ChannelConfig, config: Config, environ: Mapping[str, str]) -> "TwilioMessaging":
     sid_variable = channel.account_sid_env or DEFAULT_SID_VARIABLE
-    token_variable = channel.auth_token_env or DEFAULT_TOKEN_VARIABLE
-    for variable in (sid_variable, token_variable):
+    if channel.api_key_env:  # an API key (SK…) and its secret instead of the account's auth token
+        key_variable, secret_variable = channel.api_key_env, channel.api_secret_env or ""
+    else:
+        key_variable, secret_variable = None, channel.auth_token_env or DEFAULT_TOKEN_VARIABLE
+    for variable in filter(None, (sid_variable, key_variable, secret_variable)):
         if not environ.get(variable):
             raise MissingCredentials(variable, channel.name)
     if not (channel.sender or channel.messaging_service_sid):
         raise ValueError(f"the twilio {channel.name} channel needs `from:` or `messaging_service_sid:`")
-    return TwilioMessaging(environ[sid_variable], environ[token_variable], channel=channel.name,
+    return TwilioMessaging(environ[sid_variable], environ[secret_variable], channel=channel.name,
                            sender=channel.sender, messaging_service_sid=channel.messaging_service_sid,
                            base_url=channel.base_url, timeout=channel.timeout,
-                           credential_variables=(sid_variable, token_variable))
+                           api_key=environ[key_variable] if key_variable else None,
+                           credential_variables=(key_variable or sid_variable, secret_variable))
 
 
 class TwilioMessaging:
@@ -123,7 +127,9 @@ class TwilioMessaging:
 
     def __init__(self, account_sid: str, auth_token: str, *, channel: str = "sms", sender: str | None = None,
                  messaging_service_sid: str | None = None, base_url: str | None = None, timeout: float = 10.0,
+                 api_key: str | None = None,
                  credential_variables: tuple[str, str] = (DEFAULT_SID_VARIABLE, DEFAULT_TOKEN_VARIABLE)):
+        """`auth_token` is the account's auth token, or with `api_key` (an SK… sid) that key's secret."""
         if channel not in ("sms", "whatsapp"):
             raise ValueError(f"twilio sends sms or whatsapp, not {channel!r}")
         self.channel = channel
@@ -133,7 +139,8 @@ class TwilioMessaging:
         self.credential_variables = credential_variables
         self.http = RebasedHttpClient(base_url, timeout=timeout)
         # An explicit environment keeps TWILIO_EDGE/TWILIO_REGION of the calling shell from moving the host.
-        self.client = Client(account_sid, auth_token, http_client=self.http,
+        # With an API key, the key's sid and secret authenticate and the account is named in the path.
+        self.client = Client(api_key or account_sid, auth_token, account_sid, http_client=self.http,
                              environment={"TWILIO_EDGE": "", "TWILIO_REGION": ""})
 
     # -- addresses -----------------------------------------------------------

@@ -142,7 +142,9 @@ def credential_warnings(config: Config, environ: Mapping[str, str]) -> list[Conf
     for name, ch in config.channels.items():
         if not ch.enabled or ch.provider == "outbox":
             continue
-        variables = [ch.api_key_env] if ch.provider == "sendgrid" else [ch.account_sid_env, ch.auth_token_env]
+        variables = ([ch.api_key_env] if ch.provider == "sendgrid" else
+                     [ch.account_sid_env, ch.api_key_env, ch.api_secret_env] if ch.api_key_env else
+                     [ch.account_sid_env, ch.auth_token_env])
         for var in filter(None, variables):
             if not environ.get(var):
                 out.append(ConfigProblem(str(config.path), None, f"channels.{name}",
