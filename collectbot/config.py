@@ -175,6 +175,7 @@ class ChannelConfig:
     account_sid_env: str | None = None  # twilio
     auth_token_env: str | None = None  # twilio
     api_secret_env: str | None = None  # twilio with an API key: api_key_env names the SK… sid, this its secret
+    status_callback: str | None = None  # twilio: the public URL of `collectbot listen`'s /twilio/status
     rate: float | None = None  # messages per second
     timeout: float = 10.0  # seconds per request
     max_tries: int = 4
@@ -404,7 +405,7 @@ SOURCE_KEYS = ("path", "format", "sheet", "columns", "encoding", "delimiter", "d
                "default_terms", "currency")
 CHANNEL_KEYS = (
     "provider", "from", "from_name", "reply_to", "messaging_service_sid", "base_url", "api_key_env",
-    "account_sid_env", "auth_token_env", "api_secret_env", "rate", "timeout", "max_tries", "enabled", "options",
+    "account_sid_env", "auth_token_env", "api_secret_env", "status_callback", "rate", "timeout", "max_tries", "enabled", "options",
 )
 BACKUP_KEYS = ("keep", "folder")
 REPLY_KEYS = ("opt_out", "opt_in", "paid", "dispute")
@@ -689,6 +690,7 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
         ch.account_sid_env = ck.string(m, "account_sid_env", key, default=None if name == "email" else "TWILIO_ACCOUNT_SID")
         ch.auth_token_env = ck.string(m, "auth_token_env", key, default=None if name == "email" else "TWILIO_AUTH_TOKEN")
         ch.api_secret_env = ck.string(m, "api_secret_env", key)
+        ch.status_callback = ck.string(m, "status_callback", key)
         if name != "email" and (ch.api_key_env is None) != (ch.api_secret_env is None):
             ck.error(key, _line(block, name), "a Twilio API key needs both api_key_env (the SK… sid) and "
                      "api_secret_env (its secret)")

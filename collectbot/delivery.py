@@ -209,6 +209,15 @@ def _needs_check(channel: str, status: str | None) -> bool:
     return not (status == "delivered" and channel != "whatsapp")
 
 
+def record_status_of(state: State, sid: str | None, current: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """A status Twilio pushed for one of our messages (a status callback); None when unknown or unchanged."""
+    if not sid:
+        return None
+    row = state.conn.execute("SELECT id, channel, customer_id, provider_id, delivery_status, error_code FROM messages "
+                             "WHERE provider = 'twilio' AND provider_id = ?", (sid,)).fetchone()
+    return _record_status(state, row, current, now) if row is not None else None
+
+
 def _record_status(state: State, row: sqlite3.Row, current: dict[str, Any], now: datetime) -> dict[str, Any] | None:
     from .channels.twilio_messaging import explain_delivery_error
 

@@ -117,6 +117,7 @@ def make_twilio(channel: ChannelConfig, config: Config, environ: Mapping[str, st
                            sender=channel.sender, messaging_service_sid=channel.messaging_service_sid,
                            base_url=channel.base_url, timeout=channel.timeout,
                            api_key=environ[key_variable] if key_variable else None,
+                           status_callback=channel.status_callback,
                            credential_variables=(key_variable or sid_variable, secret_variable))
 
 
@@ -127,7 +128,7 @@ class TwilioMessaging:
 
     def __init__(self, account_sid: str, auth_token: str, *, channel: str = "sms", sender: str | None = None,
                  messaging_service_sid: str | None = None, base_url: str | None = None, timeout: float = 10.0,
-                 api_key: str | None = None,
+                 api_key: str | None = None, status_callback: str | None = None,
                  credential_variables: tuple[str, str] = (DEFAULT_SID_VARIABLE, DEFAULT_TOKEN_VARIABLE)):
         """`auth_token` is the account's auth token, or with `api_key` (an SK… sid) that key's secret."""
         if channel not in ("sms", "whatsapp"):
@@ -135,6 +136,7 @@ class TwilioMessaging:
         self.channel = channel
         self.sender = sender
         self.messaging_service_sid = messaging_service_sid
+        self.status_callback = status_callback  # Twilio posts each status change there (`collectbot listen`)
         self.timeout = timeout
         self.credential_variables = credential_variables
         self.http = RebasedHttpClient(base_url, timeout=timeout)
@@ -172,6 +174,8 @@ class TwilioMessaging:
             params["content_variables"] = json.dumps(message.content_variables or {}, ensure_ascii=False)
         else:
             params["body"] = message.body
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
         return params
 
     def send(self, message: OutgoingMessage) -> SendResult:

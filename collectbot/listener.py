@@ -1,0 +1,136 @@
+"""`collectbot listen`: an HTTP receiver for what the providers push, recorded into the state.
+
+Sending stays with `run`; this only records, exactly as `sync` and `events import` would:
+
+* `POST /twilio/status` — Twilio's status callback for a message we sent (set a channel's
+  `status_callback:` to this URL): the delivery status, as `sync` would fetch it.
+* `POST /twilio/inbound` — a message a customer sent to our number (the number's "A message
+  comes in" webhook): a reply, read and queued as `sync` does (STOP opts out).
+* `POST /sendgrid/events` — SendGrid's Event Webhook (a JSON array), as `events import`.
+
+Twilio's requests are checked with Twilio's own `RequestValidator` (the X-Twilio-Signature of
+the URL Twilio called, `--public-url`, signed with the account's auth token); a request that
+fails is refused (403) and recorded nowhere. SendGrid's signed webhook is checked with
+SendGrid's `EventWebhook` helper when `--sendgrid-key-env` names the verification key.
+It listens on 127.0.0.1 unless told otherwise: put it behind your tunnel or proxy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from . import delivery
+from .state import State
+
+
+class Listener:
+    """What the handler needs: where the state is, how to check requests, and the clock."""
+
+    def __init__(self, state_path: Path, *, public_url: str, twilio_token: str | None, now: Callable[[], datetime],
+                 replies: Any = None, sendgrid_key: str | None = None, log: Callable[[str], None] = lambda s: None):
+        self.state_path = state_path
+        self.public_url = public_url.rstrip("/")
+        self.twilio_token = twilio_token
+        self.sendgrid_key = sendgrid_key
+        self.now = now
+        self.replies = replies
+        self.log = log
+        self.lock = threading.Lock()  # one request writes at a time (SQLite would queue them anyway)
+
+    def twilio_valid(self, path: str, params: dict[str, str], signature: str | None) -> bool:
+        from twilio.request_validator import RequestValidator
+
+        if not self.twilio_token or not signature:
+            return False
+        return RequestValidator(self.twilio_token).validate(self.public_url + path, params, signature)
+
+    def sendgrid_valid(self, body: bytes, signature: str | None, timestamp: str | None) -> bool:
+        if not self.sendgrid_key:
+            return True
+        from sendgrid.helpers.eventwebhook import EventWebhook
+
+        try:
+            key = EventWebhook().convert_public_key_to_ecdsa(self.sendgrid_key)
+            return bool(signature and timestamp and EventWebhook(key).verify_signature(body.decode(), signature,
+                                                                                        timestamp))
+        except Exception:  # noqa: BLE001 - a malformed key or signature is a failed check
+            return False
+
+    def record(self, what: Callable[[State, datetime], Any]) -> Any:
+        with self.lock, State.open(self.state_path, create=False) as state:
+            return what(state, self.now())
+
+
+def make_server(listener: Listener, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"listener": listener})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    listener: Listener
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.listener.log(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._answer(200 if self.path == "/health" else 404, {"ok": self.path == "/health"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 10_000_000:
+            return self._answer(413, {"error": "too large"})
+        body = self.rfile.read(length)
+        path = self.path.split("?", 1)[0]
+        try:
+            if path in ("/twilio/status", "/twilio/inbound"):
+                return self._twilio(path, body)
+            if path == "/sendgrid/events":
+                return self._sendgrid(body)
+        except Exception as exc:  # noqa: BLE001 - a bad request or a damaged state: say it, keep serving
+            self.listener.log(f"error: {type(exc).__name__}: {exc}")
+            return self._answer(500, {"error": str(exc)[:200]})
+        self._answer(404, {"error": "unknown path"})
+
+    def _twilio(self, path: str, body: bytes) -> None:
+        params = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        if not self.listener.twilio_valid(self.path, params, self.headers.get("X-Twilio-Signature")):
+            return self._answer(403, {"error": "the X-Twilio-Signature does not match"})
+        if path == "/twilio/status":
+            sid = params.get("MessageSid") or params.get("SmsSid")
+            current = {"status": params.get("MessageStatus") or params.get("SmsStatus"),
+                       "error_code": params.get("ErrorCode") or None}
+            change = self.listener.record(lambda state, now: delivery.record_status_of(state, sid, current, now))
+            return self._answer(200, {"recorded": change is not None})
+        channel = "whatsapp" if str(params.get("From", "")).startswith("whatsapp:") else "sms"
+        reply = {"sid": params.get("MessageSid") or params.get("SmsSid"), "from": params.get("From"),
+                 "to": params.get("To"), "body": params.get("Body", ""), "date_sent": None}
+        handled = self.listener.record(
+            lambda state, now: delivery._record_reply(state, channel, reply, now, self.listener.replies))
+        self._answer(200, {"recorded": handled is not None})
+
+    def _sendgrid(self, body: bytes) -> None:
+        from .delivery import import_sendgrid_events, read_events_file
+
+        if not self.listener.sendgrid_valid(body, self.headers.get("X-Twilio-Email-Event-Webhook-Signature"),
+                                            self.headers.get("X-Twilio-Email-Event-Webhook-Timestamp")):
+            return self._answer(403, {"error": "the event webhook signature does not match"})
+        events = read_events_file(body.decode("utf-8", "replace"))
+        report = self.listener.record(lambda state, now: import_sendgrid_events(state, events, now))
+        self._answer(200, {"imported": report.imported, "duplicates": report.duplicates})
