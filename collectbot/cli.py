@@ -15,7 +15,7 @@ from .env import ConfigOpt, JsonOpt, NowOpt
 
 # The order `collectbot --help` lists commands in; a command module not named here is listed after.
 COMMAND_ORDER = ["init", "check", "preview", "run", "reconcile", "match", "history", "explain", "queue", "hold",
-                 "resend", "send", "reply", "sync", "events", "listen", "restore"]
+                 "resend", "send", "reply", "sync", "events", "listen", "schedule", "restore"]
 
 app = typer.Typer(
     name="collectbot",

@@ -416,6 +416,16 @@ def requeue(state: State, *, touch_id: int | None = None, message_id: int | None
         return [int(r["id"]) for r in rows]
 
 
+def not_said_before(state: State, keys: list[str]) -> list[str]:
+    """Of `keys` (things `run --quiet` would tell the owner), those not told before; remembers them."""
+    said = set(json.loads(state.get_meta("quiet_said") or "[]"))
+    new = [k for k in keys if k not in said]
+    if new:
+        with state.transaction():
+            state.set_meta("quiet_said", json.dumps(sorted(said | set(new))[-5000:]))
+    return new
+
+
 def decimal_or_zero(text: str | None) -> Decimal:
     try:
         return Decimal(text) if text else Decimal(0)

@@ -49,6 +49,7 @@ class Options:
     new_state: bool = False  # run --new-state: adopt the state as it is, or set aside one that cannot be used
     send: tuple[str, str] | None = None  # `collectbot send INVOICE --step STEP`: that step, now
     anytime: bool = False  # send --anytime: outside working hours and holidays too
+    quiet: bool = False  # run --quiet: print only what needs the owner and was not said before
 
     @property
     def sends(self) -> bool:
@@ -142,6 +143,18 @@ class Outcome:
             "stopped": len(plan.stopped) if plan else 0,
             "errors": len(self.errors),
         }
+
+    def news(self) -> list[str]:
+        """What needs the owner in this outcome, as stable keys (`run --quiet` says each once):
+        a refusal, a failed or uncertain message, an uncertain touch, a queue item, a bad row."""
+        keys = [f"refused:{self.refused}"] if self.refused else []
+        keys += [f"stopped:{self.stopped_early}"] if self.stopped_early else []
+        keys += [f"{m.status}:{m.message_id}" for m in self.messages if m.status in ("failed", "uncertain")]
+        keys += [f"uncertain-touch:{u.touch_id}" for u in self.uncertain]
+        keys += [f"item:{t['task_id']}" for t in self.tasks if t.get("task_id") is not None]
+        keys += [f"item:{i}" for i in (self.queue or {}).get("promise_broken", [])]
+        keys += [f"bad:{e.get('file')}:{e.get('row')}:{e.get('column')}:{e.get('message')}" for e in self.errors]
+        return keys
 
     def days(self) -> list[tuple[Any, list[PlannedMessage], list[PlannedTask]]]:
         """The timeline grouped by day in the business time zone (a day may hold several run moments)."""

@@ -56,6 +56,20 @@ def _plan_and_report(env: Env, options: Options) -> int:
     if env.json:
         with gc_paused():  # a run's document: hundreds of thousands of small dicts, all alive until written
             env.emit_json(outcome.as_dict(skips_as_json=True))
-    else:
+    elif not options.quiet or _news(config, outcome):
         print_outcome(env.console, env.err_console, outcome, config.tz)
     return outcome.exit_code
+
+
+def _news(config, outcome: Outcome) -> bool:
+    """`run --quiet`: whether this run has something the owner has not been told (cron mails only then)."""
+    from .. import ledger
+    from ..state import State, check_state_file
+
+    keys = outcome.news()
+    if not keys:
+        return False
+    if not check_state_file(config.state_path):
+        return True
+    with State.open(config.state_path, create=False) as state:
+        return bool(ledger.not_said_before(state, keys))

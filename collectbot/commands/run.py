@@ -26,10 +26,13 @@ def register(app: typer.Typer) -> None:
         new_state: Annotated[bool, typer.Option("--new-state", help="Go on with the state file as it is (an older "
                                                 "copy, another workspace's), or set aside one that cannot be used "
                                                 "and start a new one. Reminders already sent may go again.")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing unless something needs you that was not "
+                                            "said before (for cron, which mails any output).")] = False,
         config: ConfigOpt = None,
         now: NowOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
         """Send every reminder that is due now, at most once, and record it in the state file."""
-        options = Options(mode="run", dry_run=dry_run, limit=limit, force=force, strict=strict, new_state=new_state)
+        options = Options(mode="run", dry_run=dry_run, limit=limit, force=force, strict=strict, new_state=new_state,
+                          quiet=quiet)
         execute(config, now, json_out, lambda env: pipeline_command(env, options), ctx)

@@ -1,0 +1,108 @@
+"""Everything that happened to an invoice or a customer, in time order, from the state: what was
+imported, every touch and message, queue items opened and closed, payments, holds and events.
+`collectbot history` prints it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import UsageError
+from .items import kind_of
+from .state import State, parse_iso
+
+
+def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any]]]:
+    """('invoice'|'customer', entries sorted by time) for an invoice id or a customer id."""
+    c = state.conn
+    is_invoice = c.execute("SELECT 1 FROM invoices WHERE invoice_id = ? UNION SELECT 1 FROM touches WHERE "
+                           "invoice_id = ?", (subject, subject)).fetchone() is not None
+    if is_invoice:
+        invoice_ids = [subject]
+        customer_id = None
+    else:
+        rows = c.execute("SELECT invoice_id FROM invoices WHERE customer_id = ?", (subject,)).fetchall()
+        known = rows or c.execute("SELECT 1 FROM customers WHERE customer_id = ? UNION SELECT 1 FROM messages "
+                                  "WHERE customer_id = ?", (subject, subject)).fetchone()
+        if not known:
+            raise UsageError(f"no invoice or customer {subject!r} in the state file")
+        invoice_ids = [r[0] for r in rows]
+        customer_id = subject
+    marks = ",".join("?" * len(invoice_ids)) or "NULL"
+    out: list[dict[str, Any]] = []
+
+    def add(at: str | None, kind: str, invoice_id: str | None, detail: str, **data: Any) -> None:
+        if at:
+            out.append({"at": parse_iso(at) if "T" in at else at, "kind": kind, "invoice_id": invoice_id,
+                        "detail": detail, **data})
+
+    for r in c.execute(f"SELECT * FROM invoices WHERE invoice_id IN ({marks})", invoice_ids):
+        add(r["first_seen"], "imported", r["invoice_id"], f"{r['amount']} {r['currency']} due {r['due_date']} "
+            f"from {r['source']}")
+        if r["gone_at"]:
+            add(r["gone_at"], "gone", r["invoice_id"], "no longer in the invoice export: collection stopped")
+    message_ids: set[int] = set()
+    for r in c.execute(f"SELECT * FROM touches WHERE invoice_id IN ({marks}) ORDER BY id", invoice_ids):
+        reason = f" ({r['reason']})" if r["reason"] and r["reason"] != r["status"] else ""
+        add(r["created_at"], f"touch {r['status']}", r["invoice_id"],
+            f"{r['playbook']}/{r['step']} by {r['channel'] or '-'}{reason}", touch_id=r["id"],
+            playbook=r["playbook"], step=r["step"], status=r["status"], message_id=r["message_id"],
+            task_id=r["task_id"])
+        if r["message_id"]:
+            message_ids.add(r["message_id"])
+    for r in c.execute(f"SELECT message_id FROM events WHERE invoice_id IN ({marks}) AND message_id IS NOT NULL",
+                       invoice_ids):  # earlier attempts (a retried step's touch points at the latest message)
+        message_ids.add(r[0])
+    msg_query = "SELECT * FROM messages WHERE id IN (%s)" % (",".join(str(int(i)) for i in message_ids) or "NULL")
+    if customer_id:
+        msg_query += " OR customer_id = ?"
+    for r in c.execute(msg_query, (customer_id,) if customer_id else ()):
+        message_ids.add(r["id"])
+        extra = f" id {r['provider_id']}" if r["provider_id"] else ""
+        error = f": {r['error']}" if r["error"] else ""
+        delivery = f", delivery {r['delivery_status']}" if r["delivery_status"] else ""
+        add(r["sent_at"] or r["updated_at"] or r["created_at"], f"message {r['status']}", None,
+            f"#{r['id']} {r['channel']} to {r['to_addr']} via {r['provider']}{extra}{delivery}"
+            f"{' — ' + r['subject'] if r['subject'] else ''}{error}", message_id=r["id"], status=r["status"])
+    for r in c.execute("SELECT * FROM tasks ORDER BY id"):
+        ids = json.loads(r["invoice_ids"] or "[]")
+        if not (set(ids) & set(invoice_ids) or (customer_id and r["customer_id"] == customer_id)):
+            continue
+        inv = ids[0] if len(ids) == 1 else None
+        kind = kind_of(r["kind"])
+        who = f" for {r['assign']}" if r["assign"] else ""
+        add(r["created_at"], "item opened", inv, f"#{r['id']} {kind}{who}: {r['note'] or ''}", task_id=r["id"],
+            item_kind=kind)
+        if r["done_at"]:
+            why = r["reason"] or r["status"]
+            said = {"settled": "its invoices are paid", "done": "done by a person"}.get(why, why)
+            add(r["done_at"], "item closed", inv, f"#{r['id']} {kind}: {said}"
+                + (f" — {r['closed_note']}" if r["closed_note"] else ""), task_id=r["id"], item_kind=kind,
+                reason=why)
+    for r in c.execute(f"SELECT a.*, p.date, p.imported_at, p.payer, p.description, p.file FROM allocations a "
+                       f"JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IN ({marks})", invoice_ids):
+        state_word = "applied" if r["applied"] else "suggested"
+        add(r["imported_at"] or r["created_at"], f"payment {state_word}", r["invoice_id"],
+            f"{r['amount']} paid {r['date']} by {r['payer'] or '?'} ({r['method']}, {r['confidence']}): "
+            f"{r['description'] or ''}", payment_id=r["payment_id"])
+    for r in c.execute(f"SELECT * FROM holds WHERE invoice_id IN ({marks}) OR customer_id = ?",
+                       (*invoice_ids, customer_id)):
+        add(r["created_at"], f"hold {r['kind']}", r["invoice_id"],
+            f"until {r['until'] or 'released'}{': ' + r['note'] if r['note'] else ''}")
+    ev_query = f"SELECT * FROM events WHERE invoice_id IN ({marks})"
+    params: list[Any] = list(invoice_ids)
+    if customer_id:
+        ev_query += " OR customer_id = ?"
+        params.append(customer_id)
+    if message_ids:
+        ev_query += " OR message_id IN (%s)" % ",".join(str(int(i)) for i in message_ids)
+    for r in c.execute(ev_query + " ORDER BY id", params):
+        if r["kind"] in ("item_opened", "item_closed", "task_done"):
+            continue  # said above, from the queue itself
+        add(r["at"], r["kind"], r["invoice_id"], r["data"] or "", message_id=r["message_id"])
+    # at the same moment, cause before effect: what arrived, the hold it made, a payment, then the
+    # queue items opened and closed because of them
+    rank = {"hold": 1, "payment": 2, "item opened": 3, "item closed": 4}
+    out.sort(key=lambda e: (str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat(),
+                            next((n for k, n in rank.items() if e["kind"].startswith(k)), 0)))
+    return ("invoice" if is_invoice else "customer"), out
