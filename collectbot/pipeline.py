@@ -110,6 +110,7 @@ class Outcome:
     run_id: int | None = None
     backup: Path | None = None  # the copy of the state taken before sending
     queue: dict[str, list[int]] | None = None  # queue items this run opened or closed by itself
+    names: dict[str, str] = field(default_factory=dict)  # customer id -> name, for human output
     invoices: int = 0
     sync: dict[str, Any] | None = None  # run: what syncing the state with the sources changed
 
@@ -331,6 +332,7 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         out.refused = str(exc)
         return out
     out.invoices = len(loaded.invoices)
+    out.names = {cid: c.name for cid, c in loaded.customers.items() if c.name}
     out.errors.extend(e.as_dict() for e in loaded.errors)
     for w in config.warnings:
         out.warnings.append(str(w))

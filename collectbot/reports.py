@@ -7,43 +7,35 @@ print to a rich Console, so the commands stay a few lines long.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+
+from .human import card, clip, when, who, words
 
 STATUS_STYLE = {"sent": "green", "planned": "cyan", "failed": "red", "uncertain": "yellow", "not_sent": "dim"}
 
 
-def _when(value: Any, tz: Any = None) -> str:
-    if isinstance(value, datetime):
-        v = value.astimezone(tz) if tz else value
-        return v.strftime("%Y-%m-%d %H:%M %Z").strip()
-    return "" if value is None else str(value)
-
-
-def messages_table(messages: list[Any], title: str, tz: Any = None) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for col in ("customer", "channel", "to", "invoices", "playbook/steps", "scheduled", "status", "subject"):
-        table.add_column(col, overflow="fold")
+def print_messages(console: Console, messages: list[Any], names: dict[str, str], tz: Any = None) -> None:
+    """One card per message: channel, customer, when and status; address, invoices and steps;
+    the subject (or the start of the text)."""
     for mo in messages:
         m = mo.planned
-        style = STATUS_STYLE.get(mo.status, "")
-        table.add_row(m.customer_id, m.channel, m.to, ", ".join(m.invoice_ids), f"{m.playbook}/{', '.join(m.steps)}",
-                      _when(m.scheduled_at, tz), f"[{style}]{mo.status}[/]" if style else mo.status,
-                      m.subject or (m.body[:40] + ("…" if len(m.body) > 40 else "")))
-    return table
+        status = {"planned": "planned", "not_sent": "not sent"}.get(mo.status, mo.status)
+        card(console, f"{m.channel} to {who(names.get(m.customer_id), m.customer_id)} · {when(m.scheduled_at, tz)} · "
+                      f"{status}",
+             [f"{m.to} · {', '.join(m.invoice_ids)} · {m.playbook}/{', '.join(m.steps)}",
+              clip(m.subject or m.body, 150), mo.error and f"{mo.error}"],
+             style=f"bold {STATUS_STYLE.get(mo.status, '')}".strip())
 
 
-def tasks_table(tasks: list[dict[str, Any]], title: str = "Tasks for a person") -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("id", "customer", "invoices", "playbook/step", "assign", "note"):
-        table.add_column(col, overflow="fold")
+def print_tasks(console: Console, tasks: list[dict[str, Any]], names: dict[str, str]) -> None:
     for t in tasks:
-        table.add_row(str(t.get("task_id", "")), str(t.get("customer_id") or ""), ", ".join(t["invoice_ids"]),
-                      f"{t['playbook']}/{t['step']}", str(t.get("assign") or ""), str(t.get("note") or ""))
-    return table
+        number = f"#{t['task_id']} " if t.get("task_id") else ""
+        card(console, f"{number}task for {t.get('assign') or 'a person'}: "
+                      f"{who(names.get(t.get('customer_id') or ''), t.get('customer_id'))}",
+             [f"{', '.join(t['invoice_ids'])} · {t['playbook']}/{t['step']}", clip(t.get("note"), 200)])
 
 
 def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) -> None:
@@ -69,21 +61,19 @@ def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) 
         from .pipeline import MessageOutcome, task_dict
 
         for day, messages, tasks in outcome.days():
-            if messages:
-                console.print(messages_table([MessageOutcome(m) for m in messages], f"{day}", tz))
-            if tasks:
-                console.print(tasks_table([task_dict(t) for t in tasks], f"{day}: tasks for a person"))
+            console.print(f"[bold underline]{day}[/]", highlight=False)
+            print_messages(console, [MessageOutcome(m) for m in messages], outcome.names, tz)
+            print_tasks(console, [task_dict(t) for t in tasks], outcome.names)
         console.print(f"preview --days: {len(outcome.messages)} message(s) and {len(outcome.tasks)} task(s) "
                       "over the period, assuming nobody pays", highlight=False)
     else:
         shown = [m for m in outcome.messages if m.status != "not_sent"]
         verb = {"preview": "would send", "dry-run": "would send", "run": "sent"}[outcome.mode]
         if shown:
-            console.print(messages_table(shown, f"Messages ({outcome.mode})", tz))
+            print_messages(console, shown, outcome.names, tz)
         else:
-            console.print(f"Nothing to send at {_when(outcome.now, tz)}.")
-        if outcome.tasks:
-            console.print(tasks_table(outcome.tasks))
+            console.print(f"Nothing to send at {when(outcome.now, tz)}.")
+        print_tasks(console, outcome.tasks, outcome.names)
         s = outcome.summary()
         done = s["sent"] if outcome.mode == "run" else s["planned"]
         failed = f", {s['failed']} failed" if s["failed"] else ""
@@ -119,14 +109,13 @@ def _print_errors(err: Console, errors: list[dict[str, Any]]) -> None:
         err.print(f"  {where + ': ' if where else ''}{e.get('message')}", highlight=False, markup=False)
 
 
-def history_table(entries: list[dict[str, Any]], title: str, tz: Any = None) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("when", "what", "invoice"):
-        table.add_column(col, overflow="fold")
-    table.add_column("detail", overflow="fold", min_width=30, ratio=1)
+def print_history(console: Console, entries: list[dict[str, Any]], title: str, tz: Any = None) -> None:
+    """One line per entry — when, what, which invoice — and its detail in words under it."""
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
     for e in entries:
-        table.add_row(_when(e["at"], tz), e["kind"], str(e.get("invoice_id") or ""), str(e.get("detail") or ""))
-    return table
+        invoice = f" · {e['invoice_id']}" if e.get("invoice_id") else ""
+        card(console, f"{when(e['at'], tz)}  {e['kind'].replace('_', ' ')}{invoice}", [clip(words(e.get("detail")), 300)],
+             style="")
 
 
 def money(amount: Any, currency: str, locale: str) -> str:

@@ -33,7 +33,7 @@ def test_explain_lists_applied_and_doubtful_payments(workspace):
     assert code == 0 and untouched["payments"] == []
 
     human = workspace.cli("explain", "INV-003")
-    assert human.exit_code == 0 and "payments" in human.stdout and "800.00" in human.stdout
+    assert human.exit_code == 0 and "Payment #" in human.stdout and "800.00" in human.stdout
 
 
 def test_a_rejected_suggestion_is_no_longer_listed(workspace):

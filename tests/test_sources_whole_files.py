@@ -55,7 +55,7 @@ def test_every_row_error_of_a_workbook_names_its_sheet_in_human_output(make_work
     ws = excel_workspace(make_workspace, {"Summary": SUMMARY, "Invoices": INVOICES})
     result = ws.cli("check")
     text = " ".join(result.stdout.split())
-    assert "book.xlsx (sheet Invoices)" in text
+    assert "book.xlsx, sheet Invoices, row 3, column 'Amount' not an amount: 'lots'" in text
     result = ws.cli("preview")
     text = " ".join((result.stdout + result.stderr).split())
     assert "book.xlsx, sheet 'Invoices', row 3, column 'Amount': not an amount: 'lots'" in text

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
 import typer
 from babel.numbers import format_currency
-from rich.table import Table
+from ..human import card, when
 
 from ..config import Config, ConfigProblem, read_config
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
@@ -174,6 +175,7 @@ def _summary(config: Config, result: LoadResult | None, report: CheckReport) -> 
         "config": str(config.path),
         "loaded": True,
         "locale": config.business.locale,
+        "timezone": config.business.timezone,
         "playbooks": [pb.name for pb in config.playbooks],
         "steps": sum(len(pb.steps) for pb in config.playbooks),
         "templates": len(templates),
@@ -221,26 +223,17 @@ def _money(amount: str, currency: str, locale: str) -> str:
 
 def print_report(env: Env, report: CheckReport) -> None:
     root = Path(report.summary.get("config", ".")).parent.resolve()
-    if report.problems:
-        table = Table(title="Configuration, playbooks and templates", title_justify="left", show_lines=False)
-        table.add_column("")
-        table.add_column("where", no_wrap=True)  # file:line stays copyable
-        table.add_column("key", overflow="fold")
-        table.add_column("problem", overflow="fold", ratio=1)
+    if report.problems and not env.json:
+        env.print("[bold]Configuration, playbooks and templates[/]")
         for p in sorted(report.problems, key=lambda p: (p.severity != "error", p.file, p.line or 0)):
-            mark = "[red]error[/]" if p.severity == "error" else "[yellow]warning[/]"
-            table.add_row(mark, _where(p.file, p.line, root), p.key, p.message)
-        env.print(table)
-    if report.errors:
-        table = Table(title="Sources", title_justify="left")
-        table.add_column("file", no_wrap=True)
-        table.add_column("row", justify="right")
-        table.add_column("column", overflow="fold")
-        table.add_column("problem", overflow="fold", ratio=1)
+            card(env.console, f"{p.severity} · {_where(p.file, p.line, root)}" + (f" · {p.key}" if p.key else ""),
+                 [p.message], style="red" if p.severity == "error" else "yellow")
+    if report.errors and not env.json:
+        env.print("[bold]Sources[/]")
         for e in report.errors[:MAX_ROWS_SHOWN]:
-            where = _where(e.file, None, root) + (f" (sheet {e.sheet})" if e.sheet else "")
-            table.add_row(where, "" if e.row is None else str(e.row), e.column or "", e.message)
-        env.print(table)
+            where = _where(e.file, None, root) + (f", sheet {e.sheet}" if e.sheet else "")
+            where += (f", row {e.row}" if e.row is not None else "") + (f", column {e.column!r}" if e.column else "")
+            card(env.console, where, [e.message], style="")
         if len(report.errors) > MAX_ROWS_SHOWN:
             env.print(f"... and {len(report.errors) - MAX_ROWS_SHOWN} more (use --json for all of them)")
     s = report.summary
@@ -261,8 +254,9 @@ def print_report(env: Env, report: CheckReport) -> None:
     env.print("; ".join(parts) + ".", highlight=False)
     if s.get("state"):
         st = s["state"]
+        tz = ZoneInfo(s.get("timezone") or "UTC")
         env.print(f"State: {Path(st['path']).name}, sound (SQLite's integrity check), "
-                  + (f"latest run #{st['latest_run']} at {st['latest_run_at'][:16].replace('T', ' ')} UTC."
+                  + (f"latest run #{st['latest_run']} at {when(st['latest_run_at'], tz)}."
                      if st["latest_run"] else "no run yet."), highlight=False)
     if s.get("not_invoices"):
         kinds = ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in s["not_invoices"].items())

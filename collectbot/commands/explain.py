@@ -5,36 +5,53 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 from ..pipeline import readonly_input
 
 
-def _print(env: Env, doc: dict[str, Any]) -> None:
-    """Scalars as `key: value` lines, lists of dicts (the steps) as a table."""
-    for key, value in doc.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            table = Table(title=key, title_justify="left")
-            cols = list(dict.fromkeys(k for v in value for k in v))
-            for col in cols:
-                table.add_column(col, overflow="fold")
-            for v in value:
-                table.add_row(*("" if v.get(c) is None else _text(v.get(c)) for c in cols))
-            env.console.print(table)
-        elif value not in (None, [], {}):
-            env.console.print(f"[bold]{key}:[/] {_text(value)}", highlight=False)
+def _print(env: Env, doc: dict[str, Any], name: str | None, currency: str, cfg: Any) -> None:
+    """The explanation as a person reads it, at 80 columns (cards, words, local minutes)."""
+    from ..human import card, say, when, who, words
+    from ..reports import money
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_text(v)}" for k, v in value.items())
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    tz, locale, console = cfg.tz, cfg.business.locale, env.console
+    status = doc["status"] if doc["status"] != "open" else "open"
+    card(console, f"{doc['invoice_id']} · {who(name, doc['customer_id'])} · "
+                  f"{money(doc['balance'], currency, locale)} {status}",
+         [f"as of {when(doc['now'], tz)} ({tz.key})"])
+    if doc.get("stopped"):
+        say(console, f"Stopped: {doc['stopped']}.")
+    say(console, f"Playbook: {doc['why']}" if doc.get("playbook") else f"No playbook: {doc['why']}")
+    for pb in doc.get("playbooks") or []:
+        verdict = "yes" if pb["matched"] else (f"error: {pb['error']}" if pb.get("error") else "no")
+        say(console, f"{pb['name']} (priority {pb['priority']}): {pb['match'] or 'every invoice'} → {verdict}",
+            indent="    ")
+    if doc.get("steps"):
+        console.print("[bold]Steps[/]", highlight=False)
+    for s in doc.get("steps") or []:
+        facts = []
+        if s.get("due_at"):
+            facts.append(f"due {when(s['due_at'], tz)}")
+        if s.get("sent_at") and s["state"] in ("sent", "task", "uncertain", "failed"):
+            facts.append(f"recorded {when(s['sent_at'], tz)}")
+        if s.get("until") and s["state"] == "waiting":
+            facts.append(f"not before {when(s['until'], tz)}")
+        if s.get("detail"):
+            facts.append(s["detail"])
+        card(console, f"{s['step']} · {s['channel']} · {s['at']}: {s['state'].replace('_', ' ')}", ["; ".join(facts)],
+             style="", indent="    ")
+    nxt = doc.get("next") or {}
+    if nxt:
+        at = f"{when(nxt['at'], tz)}: " if nxt.get("at") else ""
+        say(console, f"Next: {at}{nxt['what']}")
+    for p in doc.get("payments") or []:
+        say(console, f"Payment #{p['payment_id']} of {p['date']}: {p['allocated']} of "
+                     f"{money(p['payment_amount'], p['currency'] or currency, locale)} from {p['payer'] or '?'} "
+                     f"({p['state']}, {p['how']})")
+    for e in doc.get("errors") or []:
+        say(console, f"Problem: {words(e.get('message') or e)}")
 
 
 def _not_found(cfg: Any, invoice: str) -> str:
@@ -103,7 +120,10 @@ def register(app: typer.Typer) -> None:
             else:
                 import json
 
-                _print(env, json.loads(json.dumps(doc, default=str)))
+                inv = next((i for i in inp.invoices if i.invoice_id == invoice), None)
+                cust = inp.customers.get(doc["customer_id"])
+                _print(env, json.loads(json.dumps(doc, default=str)), cust.name if cust else None,
+                       inv.currency if inv else cfg.business.currency, cfg)
             return ExitCode.OK
 
         execute(config, now, json_out, body, ctx)

@@ -10,7 +10,7 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
 from ..history import collect_history
 from ..pipeline import open_readonly
-from ..reports import history_table
+from ..reports import print_history
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
             if env.json:
                 env.emit_json({"subject": subject, "kind": kind, "entries": entries})
             else:
-                env.console.print(history_table(entries, f"History of {kind} {subject}", cfg.tz))
+                print_history(env.console, entries, f"History of {kind} {subject}", cfg.tz)
             return ExitCode.OK
 
         execute(config, now, json_out, body, ctx)

@@ -13,9 +13,9 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .. import holds
+from ..human import card, clip, when
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 from ..sources import load_sources
@@ -99,8 +99,9 @@ def _show(env: Env, rows: list[holds.Hold], message: str | None) -> int:
     if not rows:
         env.print("No holds in force.")
         return ExitCode.OK
-    table = Table("id", "kind", "invoice", "customer", "until", "note")
+    tz = env.config().tz
     for h in rows:
-        table.add_row(str(h.id), h.kind, h.invoice_id or "", h.customer_id or "", h.until or "", h.note or "")
-    env.print(table)
+        end = f"until {when(h.until, tz)}" if h.until else "until released"
+        card(env.console, f"#{h.id} {h.kind} · {h.invoice_id or 'customer ' + (h.customer_id or '?')} · {end}",
+             [clip(h.note, 200)], style="")
     return ExitCode.OK

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from ..human import card, clip, say
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 
@@ -84,34 +84,30 @@ class _null:
         return None
 
 
-def _line_table(title: str, entries: list[dict[str, Any]], *, with_invoices: bool = True) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("id", justify="right")
-    table.add_column("date")
-    table.add_column("amount", justify="right")
-    table.add_column("line", overflow="fold", max_width=60)
-    if with_invoices:
-        table.add_column("invoices")
-        table.add_column("how")
+def _print_lines(env: Env, title: str, entries: list[dict[str, Any]], *, with_invoices: bool = True) -> None:
+    """One card per statement line: date, amount, and where it went (or why it did not)."""
+    from ..reports import money
+
+    currency, locale = env.config().business.currency, env.config().business.locale
+    env.print(f"[bold]{escape(title)}[/]")
     for e in entries:
         text = e["description"] or ""
         if e.get("payer") and e["payer"] not in text:
             text = f"{e['payer']} — {text}"
-        text = escape(text)  # bank text is data, not rich markup (`[URGENT] INV-7`)
-        row = [str(e.get("payment_id", "")), e["date"], f"{e['amount']} {e.get('currency') or ''}".strip(), text]
+        number = f"#{e['payment_id']} " if e.get("payment_id") else ""
+        head = f"{number}{e['date']} · {money(e['amount'], e.get('currency') or currency, locale)}"
+        body = [clip(text, 160)]
         if with_invoices:
             allocs = e.get("allocations") or {}
-            inv = escape(", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"]))
+            went = ", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
             if e.get("credit"):
-                inv += f" + credit {e['credit']}"
-            how = f"{e['method']} · {e['confidence']}"
+                went += f" + credit {e['credit']}"
+            body.append(f"→ {went} · {e['method']} · {e['confidence']}")
             if e.get("reason") and not e.get("applied"):
-                how += f"\n{escape(e['reason'])}"
-            row += [inv, how]
+                body.append(e["reason"])
         else:
-            row[-1] = f"{text}\n[dim]{escape(e.get('reason') or '')}[/]"
-        table.add_row(*row)
-    return table
+            body.append(e.get("reason") or "")
+        card(env.console, head, body, style="")
 
 
 TABLE_ROWS = 100  # a terminal table longer than this helps nobody; --json has everything
@@ -125,7 +121,7 @@ def _print_report(env: Env, report) -> None:
             ("Unmatched credits", report.unmatched, False)):
         if not entries:
             continue
-        env.print(_line_table(title, [e.as_dict() for e in entries[:TABLE_ROWS]], with_invoices=with_invoices))
+        _print_lines(env, title, [e.as_dict() for e in entries[:TABLE_ROWS]], with_invoices=with_invoices)
         if len(entries) > TABLE_ROWS:
             env.print(f"… and {len(entries) - TABLE_ROWS} more (all of them: --json)")
     for err in report.errors:
@@ -192,17 +188,14 @@ def _print_pending(env: Env, pending: list[dict[str, Any]]) -> None:
     if not pending:
         env.print("No payment is waiting for review.")
         return
-    table = Table(title="Payments waiting for review", title_justify="left")
-    for col in ("id", "date", "amount", "line", "suggested", "how"):
-        table.add_column(col, overflow="fold")
+    env.print("[bold]Payments waiting for review[/]")
     for p in pending:
         sugg = ", ".join(f"{a['invoice_id']} ({a['amount']})" for a in p["allocations"]) or "—"
         how = ", ".join(sorted({f"{a['method']} · {a['confidence']}" for a in p["allocations"]})) or ""
         text = p["description"] or ""
         if p.get("payer") and p["payer"] not in text:
             text = f"{p['payer']} — {text}"
-        table.add_row(str(p["id"]), p["date"], f"{p['amount']} {p.get('currency') or ''}", escape(text), escape(sugg),
-                      how)
-    env.print(table)
-    env.print("Accept: collectbot reconcile --accept ID   Reject: collectbot reconcile --reject ID   "
-              "Link by hand: collectbot match ID INVOICE…")
+        card(env.console, f"#{p['id']} {p['date']} · {p['amount']} {p.get('currency') or ''}".rstrip(),
+             [clip(text, 160), f"suggested: {sugg}" + (f" · {how}" if how else "")], style="")
+    say(env.console, "Accept: collectbot reconcile --accept ID · Reject: collectbot reconcile --reject ID · "
+                     "Link by hand: collectbot match ID INVOICE…")

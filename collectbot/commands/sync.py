@@ -11,10 +11,10 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..channels.base import make_channel
 from ..delivery import SyncReport, sync_twilio
+from ..human import card, clip
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
 from ..state import State
@@ -63,21 +63,12 @@ def _print(env: Env, report: SyncReport) -> None:
         env.print(f"{len(report.resolved)} message(s) that may or may not have gone out did go out (Twilio lists "
                   f"them) and are recorded as sent; {report.still_uncertain} still wait for your decision "
                   "(`collectbot resend TOUCH`).", highlight=False)
-    if report.statuses:
-        table = Table(title="Delivery updates")
-        for column in ("message", "customer", "channel", "status", "why"):
-            table.add_column(column)
-        for s in report.statuses:
-            table.add_row(str(s["message_id"]), s["customer_id"] or "", s["channel"],
-                          f"{s['was'] or '-'} -> {s['status']}", s["explanation"] or "")
-        env.print(table)
-    if report.replies:
-        table = Table(title="Replies")
-        for column in ("from", "customer", "channel", "text", "done"):
-            table.add_column(column)
-        done = {"opt_out": "opted out of this channel", "opt_in": "opted back in", "queued": "added to the queue"}
-        for r in report.replies:
-            table.add_row(r["from"] or "", r["customer_id"] or "?", r["channel"], r["body"], done[r["action"]])
-        env.print(table)
+    for s in report.statuses:
+        card(env.console, f"message #{s['message_id']} · {s['channel']} to {s['customer_id'] or '?'}: "
+                          f"{s['was'] or 'sent'} → {s['status']}", [s["explanation"] or ""], style="")
+    done = {"opt_out": "opted out of this channel", "opt_in": "opted back in", "queued": "added to the queue"}
+    for r in report.replies:
+        card(env.console, f"reply by {r['channel']} from {r['customer_id'] or r['from'] or '?'}: {done[r['action']]}",
+             [clip(r["body"], 200)], style="")
     for e in report.errors:
         env.err_console.print(f"[yellow]warning:[/] {e['message']}", highlight=False)
