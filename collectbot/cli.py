@@ -53,6 +53,32 @@ def _command_modules() -> list[str]:
 for _name in _command_modules():
     importlib.import_module(f"{commands.__name__}.{_name}").register(app)
 
+# What `collectbot --help` lists beside each command: whole, never cut with "…" at 80 columns.
+SHORT_HELP = {
+    "init": "Write a runnable example workspace.",
+    "check": "Validate config, playbooks, templates and sources.",
+    "preview": "What `run` would send now, or over N days.",
+    "run": "Send what is due, at most once; record it.",
+    "reconcile": "Match payments and bank lines to invoices.",
+    "match": "Link a recorded payment to invoices by hand.",
+    "history": "Everything that happened to an invoice or customer.",
+    "explain": "Why an invoice is chased, and what comes next.",
+    "queue": "The items a person takes over, most urgent first.",
+    "hold": "Pause, dispute or promise; list or release holds.",
+    "resend": "Let the next run send an uncertain touch again.",
+    "send": "Send one step of an invoice's playbook now.",
+    "reply": "Record a reply received by email, phone or letter.",
+    "sync": "Fetch Twilio delivery statuses and replies.",
+    "listen": "Receive provider callbacks and events.",
+    "schedule": "Run this workspace from cron, launchd or Windows.",
+    "restore": "List copies of the state, or put one back.",
+    "events": "Import SendGrid events.",
+}
+for _info in app.registered_commands:
+    _info.short_help = SHORT_HELP.get(_info.name or _info.callback.__name__, _info.short_help)
+for _group in app.registered_groups:
+    _group.short_help = SHORT_HELP.get(_group.name, _group.short_help)
+
 
 def main() -> None:
     """The console script. A finished command leaves by `os._exit` once its output is flushed:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @app.command("reconcile")
     def reconcile(
         ctx: typer.Context,
-        files: Annotated[list[str] | None, typer.Argument(metavar="FILE", help="Payments CSV or bank statements (CSV, OFX/QFX, "
+        files: Annotated[list[str] | None, typer.Argument(metavar="[FILE]...", help="Payments CSV or bank statements (CSV, OFX/QFX, "
                                                           "MT940, CAMT.053/054).", show_default=False)] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the matches without recording them.")] = False,
         fmt: Annotated[str | None, typer.Option("--format", help="Statement format when detection is not enough: "
