@@ -10,7 +10,7 @@ customer's reply hold, so chasing resumes where it stopped (the planner's catch-
 from bursting). Work whose invoices are all settled (paid, void, written off, gone, effective
 balance ≤ 0) closes itself with reason `settled`: nobody is sent to chase a customer who has paid.
 
-Suggestions (README, "When a person takes over"):
+Suggestions (docs/human-queue.md):
 - a reply that says it was paid → look for the payment (reconcile the latest statement, or match);
 - another reply → answer the customer, then close the item so reminders resume;
 - a dispute → sort it out (credit note, corrected invoice, proof of delivery), then close it;

@@ -14,6 +14,8 @@ from collectbot.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+DOCS = README + "".join(p.read_text(encoding="utf-8") for p in PAGES)  # the front page and the reference
 
 
 def _setup_commands() -> list[str]:
@@ -36,11 +38,23 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert test_command in ci.splitlines(), f".ci/run must run the README's test command: {test_command}"
 
 
-def test_every_command_is_documented_in_the_readme():
+def test_every_command_is_in_the_readme_and_documented_in_docs():
     names = set(typer.main.get_command(app).commands)
     assert names >= {"init", "check", "preview", "run", "reconcile", "history", "explain", "queue"}
     missing = sorted(n for n in names if f"collectbot {n}" not in README)
-    assert not missing, f"commands missing from README.md: {missing}"
+    assert not missing, f"commands missing from README.md's table: {missing}"
+    reference = "".join(p.read_text(encoding="utf-8") for p in PAGES)
+    missing = sorted(n for n in names if f"collectbot {n}" not in reference)
+    assert not missing, f"commands missing from docs/: {missing}"
+
+
+def test_the_readme_is_a_front_page_and_its_map_of_the_docs_is_whole():
+    assert README.count("\n") <= 250
+    linked = set(re.findall(r"\]\(docs/([\w-]+\.md)\)", README))
+    assert linked == {p.name for p in PAGES}  # every page is on the map, and every link has its page
+    for page in PAGES:  # links between the pages lead somewhere
+        for target in re.findall(r"\]\(([\w-]+\.md)\)", page.read_text(encoding="utf-8")):
+            assert (ROOT / "docs" / target).exists(), (page.name, target)
 
 
 def test_the_readme_demo_runs(tmp_path, monkeypatch):

@@ -76,7 +76,8 @@ def test_resend_refuses_a_touch_that_was_sent(workspace):
 def test_every_command_of_this_area_is_documented_with_its_flags():
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "README.md").read_text() + "".join(p.read_text() for p in (root / "docs").glob("*.md"))
     for usage in ("collectbot preview", "collectbot preview --days", "collectbot run", "collectbot run --dry-run",
                   "collectbot run --limit", "collectbot run --force", "collectbot run --strict",
                   "collectbot explain", "collectbot history", "collectbot queue", "collectbot queue done",
