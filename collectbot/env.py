@@ -90,6 +90,15 @@ class Env:
         if not self.json:
             self.console.print(*objects, **kwargs)
 
+    def working(self, what: str) -> Any:
+        """A spinner with `what` on stderr while long work runs: on a terminal only, never with --json
+        (a cron log gets no spinner)."""
+        from contextlib import nullcontext
+
+        if self.json or not self.err_console.is_terminal:
+            return nullcontext()
+        return self.err_console.status(what, spinner="dots")
+
     def warn(self, message: str) -> None:
         self.err_console.print("[yellow]warning:[/] ", end="", highlight=False)
         self.err_console.print(mask(message), highlight=False, markup=False)

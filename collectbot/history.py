@@ -106,3 +106,27 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     out.sort(key=lambda e: (str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat(),
                             next((n for k, n in rank.items() if e["kind"].startswith(k)), 0)))
     return ("invoice" if is_invoice else "customer"), out
+
+
+def gone_since(state: State, invoice_id: str) -> str | None:
+    """When the invoice dropped out of the sources (None: it did not, or was never seen)."""
+    row = state.conn.execute("SELECT state, gone_at FROM invoices WHERE invoice_id = ?", (invoice_id,)).fetchone()
+    return row["gone_at"] if row is not None and row["state"] == "gone" else None
+
+
+def invoice_payments(state: State, invoice_id: str) -> list[dict[str, Any]]:
+    """The money `reconcile`/`match` tied to this invoice, oldest first: applied ones count in its
+    effective balance (SPEC 2: min(source balance, amount − applied payments)); suggestions waiting
+    for review are listed too, so the owner sees why a payment did not stop the chase yet (a
+    rejected suggestion leaves no allocation, so it is not listed)."""
+    rows = state.conn.execute(
+        "SELECT a.payment_id, a.amount AS allocated, a.confidence, a.method, a.applied, p.date, p.amount, "
+        "p.currency, p.payer, p.description, p.file, p.row FROM allocations a "
+        "JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY p.date, a.payment_id",
+        (invoice_id,)).fetchall()
+    return [{"payment_id": r["payment_id"], "date": r["date"], "allocated": r["allocated"],
+             "payment_amount": r["amount"], "currency": r["currency"], "payer": r["payer"],
+             "description": r["description"], "file": r["file"], "row": r["row"],
+             "how": f"{r['method'] or 'manual'} · {r['confidence']}",
+             "state": "applied" if r["applied"] else "for review"}
+            for r in rows]

@@ -44,7 +44,9 @@ def _plan_and_report(env: Env, options: Options) -> int:
     config = env.config()
     now = env.now()
     try:
-        outcome = run_pipeline(config, now, options, progress=progress_for(env))
+        # a spinner while the book is read and planned; a run's sending has its own progress bar
+        with nullcontext() if options.sends else env.working("reading the invoices and planning…"):
+            outcome = run_pipeline(config, now, options, progress=progress_for(env))
     except LockedError as exc:
         if not env.json:
             raise  # env.execute prints it and exits 3

@@ -56,41 +56,29 @@ def _print(env: Env, doc: dict[str, Any], name: str | None, currency: str, cfg: 
 
 def _not_found(cfg: Any, invoice: str) -> str:
     """Say why an invoice cannot be explained: gone from the export, or never seen."""
+    from ..history import gone_since
     from ..pipeline import open_readonly
 
     state = open_readonly(cfg)
     try:
-        row = state.conn.execute("SELECT state, gone_at FROM invoices WHERE invoice_id = ?", (invoice,)).fetchone()
+        since = gone_since(state, invoice)
     finally:
         state.close()
-    if row is not None and row["state"] == "gone":
-        return (f"invoice {invoice!r} is gone from the invoice sources (since {row['gone_at']}): nothing more is "
+    if since:
+        return (f"invoice {invoice!r} is gone from the invoice sources (since {since}): nothing more is "
                 f"sent; `collectbot history {invoice}` shows what happened")
     return f"invoice {invoice!r} is not in the invoice sources"
 
 
 def _payments(cfg: Any, invoice: str) -> list[dict[str, Any]]:
-    """The money `reconcile`/`match` tied to this invoice, oldest first: applied ones count in the
-    balance above (SPEC 2: min(source balance, amount − applied payments)); suggestions waiting for
-    review are listed too, so the owner sees why a payment did not stop the chase yet (a rejected
-    suggestion leaves no allocation, so it is not listed)."""
+    from ..history import invoice_payments
     from ..pipeline import open_readonly
 
     state = open_readonly(cfg)
     try:
-        rows = state.conn.execute(
-            "SELECT a.payment_id, a.amount AS allocated, a.confidence, a.method, a.applied, p.date, p.amount, "
-            "p.currency, p.payer, p.description, p.file, p.row FROM allocations a "
-            "JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY p.date, a.payment_id",
-            (invoice,)).fetchall()
+        return invoice_payments(state, invoice)
     finally:
         state.close()
-    return [{"payment_id": r["payment_id"], "date": r["date"], "allocated": r["allocated"],
-             "payment_amount": r["amount"], "currency": r["currency"], "payer": r["payer"],
-             "description": r["description"], "file": r["file"], "row": r["row"],
-             "how": f"{r['method'] or 'manual'} · {r['confidence']}",
-             "state": "applied" if r["applied"] else "for review"}
-            for r in rows]
 
 
 def register(app: typer.Typer) -> None:

@@ -64,7 +64,7 @@ def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> in
 
     config = env.config()
     now = env.now()
-    with env.err_console.status("Reconciling…") if not env.json else _null():
+    with env.working("reading the statements and matching…"):  # on a terminal only
         report = reconcile_files(config, files, now, dry_run=dry_run, format=fmt)
     if env.json:
         from ..gcpause import gc_paused
@@ -74,14 +74,6 @@ def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> in
         return report.exit_code
     _print_report(env, report)
     return report.exit_code
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _print_lines(env: Env, title: str, entries: list[dict[str, Any]], *, with_invoices: bool = True) -> None:
