@@ -14,7 +14,8 @@ from . import __version__, commands
 from .env import ConfigOpt, JsonOpt, NowOpt
 
 # The order `collectbot --help` lists commands in; a command module not named here is listed after.
-COMMAND_ORDER = ["init", "check", "preview", "run", "reconcile", "match", "history", "explain", "queue", "hold",
+COMMAND_ORDER = ["init", "check", "preview", "run", "report", "reconcile", "match", "history", "explain", "queue",
+                 "hold",
                  "resend", "send", "reply", "sync", "events", "listen", "schedule", "restore"]
 
 app = typer.Typer(
@@ -72,6 +73,7 @@ SHORT_HELP = {
     "listen": "Receive provider callbacks and events.",
     "schedule": "Run this workspace from cron, launchd or Windows.",
     "restore": "List copies of the state, or put one back.",
+    "report": "Aging, DSO, collected, CEI, what each step achieves.",
     "events": "Import SendGrid events.",
 }
 for _info in app.registered_commands:

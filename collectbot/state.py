@@ -293,10 +293,26 @@ def _m003_items_close_with_a_reason(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _m004_balance_changes(conn: sqlite3.Connection) -> None:
+    """What `report` needs to say what was collected: every drop of an invoice's balance in the
+    export that a sync saw (the money that came in by ways reconcile did not record)."""
+    _run_script(conn, """
+        CREATE TABLE balance_changes (
+            id INTEGER PRIMARY KEY,
+            invoice_id TEXT NOT NULL,
+            at TEXT NOT NULL,                -- the sync that saw it
+            before TEXT NOT NULL,            -- source balance before (decimal text)
+            after TEXT NOT NULL              -- and after
+        );
+        CREATE INDEX balance_changes_at ON balance_changes(at);
+        """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_leaner_writes,
     _m003_items_close_with_a_reason,
+    _m004_balance_changes,
 ]
 
 

@@ -260,6 +260,7 @@ def _sync(state: State, result: LoadResult, now: datetime, max_gone: float | Non
             report.new = len(rows)
         else:
             previous = _tuples(conn, "SELECT value FROM meta WHERE key = 'last_sync'").fetchone()
+            _record_balance_drops(conn, rows, stamp)
             _refresh(conn, rows, known, away, result, stamp, previous[0] if previous else stamp, report)
             if report.gone_ids:  # raising rolls the transaction back
                 guard_gone(len(report.gone_ids), sum(st == "open" for st in known.values()), max_gone)
@@ -276,6 +277,20 @@ def _sync(state: State, result: LoadResult, now: datetime, max_gone: float | Non
                                "(fix the file; missing invoices are closed on the next complete load)")
     report.gone, report.reopened, report.customers = len(report.gone_ids), len(report.reopened_ids), len(cust_rows)
     return report
+
+
+def _record_balance_drops(conn, rows: list[tuple], stamp: str) -> None:
+    """Keep every balance the export lowered since the last sync (`balance_changes`, for the
+    report's "collected"): one set operation, the new balances joined to the stored ones."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS new_balances (invoice_id TEXT PRIMARY KEY, balance TEXT) "
+                 "WITHOUT ROWID")
+    conn.execute("DELETE FROM new_balances")
+    conn.executemany("INSERT OR REPLACE INTO new_balances VALUES (?, ?)", ((r[0], r[9]) for r in rows))
+    conn.execute("INSERT INTO balance_changes (invoice_id, at, before, after) "
+                 "SELECT i.invoice_id, ?, i.source_balance, n.balance FROM invoices i JOIN new_balances n "
+                 "ON n.invoice_id = i.invoice_id WHERE CAST(n.balance AS REAL) < CAST(i.source_balance AS REAL)",
+                 (stamp,))
+    conn.execute("DELETE FROM new_balances")
 
 
 def _first_insert(conn, rows: list[tuple]) -> None:

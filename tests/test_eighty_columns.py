@@ -49,7 +49,7 @@ COMMANDS = [
     ("check",), ("preview",), ("preview", "--days", "14"), ("run", "--dry-run"), ("explain", "INV-1007"),
     ("explain", "INV-1003"), ("reconcile", "--dry-run", "bank.csv"), ("hold",), ("restore",), ("sync",),
 ]
-AFTER_RUN = [("history", "C004"), ("history", "INV-1001"), ("queue",), ("reconcile", "--review")]
+AFTER_RUN = [("history", "C004"), ("history", "INV-1001"), ("queue",), ("reconcile", "--review"), ("report",)]
 
 
 def check_text(text: str, words: set[str], what) -> None:

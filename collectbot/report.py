@@ -1,0 +1,208 @@
+"""`collectbot report`: is it working? Figures from the state as of a moment (SPEC 10).
+
+Definitions (docs/reports.md says the same, with examples):
+
+* **Open balance** of an invoice: its effective balance now (min(export balance, amount − payments
+  recorded)), as everywhere in collectbot; settled, void and gone invoices owe nothing here.
+* **Aging**: open balances by days past due on `today` (the business date of `now`): `current`
+  (not yet due), `1-30`, `31-60`, `61-90`, `90+`; per currency, and for the top customers.
+* **Collected**: money that came in, per invoice, from two records — payments `reconcile` or
+  `match` applied (on the payment's date), and drops of the export's balance a sync saw (on the
+  sync's date). A drop first absorbs the payments already recorded for that invoice and not yet
+  seen in the export, so money is never counted twice. "Collected in the period" is what came in
+  after `today − period` up to `today`.
+* **DSO** = open balance ÷ invoiced in the period × period days (invoiced: the amounts of the
+  invoices issued in the period).
+* **CEI** = (B + S − E) ÷ (B + S − C) × 100, with B the receivables at the start of the period
+  (the open balance now of the invoices issued by then, plus what they paid since), S invoiced in
+  the period, E the open balance now and C its part not yet due.
+* **Effectiveness** per playbook, step, channel and variant: touches sent; delivered and read as
+  the provider reported (delivered, read; for email delivered, opened, clicked); `paid_7d` the
+  touched invoices settled within 7 days after the touch; the median days from touch to the
+  settling payment.
+
+Each figure is per currency: collectbot never adds money across currencies.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .state import State, parse_iso
+
+BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+DELIVERED = ("delivered", "read", "opened", "clicked")
+READ = ("read", "opened", "clicked")
+ZERO = Decimal(0)
+TOP_CUSTOMERS = 10
+
+
+def bucket(days_past_due: int) -> str:
+    if days_past_due <= 0:
+        return "current"
+    return "1-30" if days_past_due <= 30 else "31-60" if days_past_due <= 60 else "61-90" if days_past_due <= 90 \
+        else "90+"
+
+
+@dataclass
+class Report:
+    today: date
+    period_days: int
+    aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    dso: dict[str, float | None] = field(default_factory=dict)
+    collected: dict[str, Decimal] = field(default_factory=dict)
+    cei: dict[str, float | None] = field(default_factory=dict)
+    effectiveness: list[dict[str, Any]] = field(default_factory=list)
+    customers: list[dict[str, Any]] = field(default_factory=list)
+    weekly: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # currency -> week start -> collected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"as_of": self.today.isoformat(), "period_days": self.period_days, "aging": self.aging, "dso": self.dso,
+                "collected": self.collected, "cei": self.cei, "effectiveness": self.effectiveness,
+                "customers": self.customers, "collected_per_week": self.weekly}
+
+
+def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30) -> Report:
+    from .sync import recorded_payments
+
+    today = now.astimezone(tz).date()
+    start = today - timedelta(days=period_days)
+    rep = Report(today=today, period_days=period_days)
+    paid_by_collectbot = recorded_payments(state)
+    invoices: dict[str, dict[str, Any]] = {}
+    for r in state.conn.execute("SELECT invoice_id, customer_id, customer_name, issue_date, due_date, amount, "
+                                "source_balance, currency, source_status, state FROM invoices"):
+        amount, source = Decimal(r[5]), Decimal(r[6])
+        balance = min(source, amount - paid_by_collectbot.get(r[0], ZERO))
+        open_ = r[9] != "gone" and r[8] not in ("paid", "void", "written_off") and balance > 0
+        invoices[r[0]] = {"customer_id": r[1], "name": r[2], "issued": date.fromisoformat(r[3]) if r[3] else None,
+                          "due": date.fromisoformat(r[4]), "amount": amount, "balance": balance if open_ else ZERO,
+                          "currency": r[7], "gone": r[9] == "gone"}
+    events = _collected_events(state, tz)
+    _aging(rep, invoices)
+    _money_figures(rep, invoices, events, start)
+    rep.effectiveness = _effectiveness(state, invoices, events, tz)
+    return rep
+
+
+def _collected_events(state: State, tz: ZoneInfo) -> dict[str, list[tuple[date, Decimal]]]:
+    """Per invoice, (date, amount) of money that came in: recorded payments, then the part of
+    each balance drop the export showed that recorded payments had not already explained."""
+    raw: dict[str, list[tuple[date, int, Decimal]]] = defaultdict(list)
+    for inv, amount, day in state.conn.execute(
+            "SELECT a.invoice_id, a.amount, p.date FROM allocations a JOIN payments p ON p.id = a.payment_id "
+            "WHERE a.applied = 1"):
+        raw[inv].append((date.fromisoformat(day[:10]), 0, Decimal(amount)))
+    for inv, at, before, after in state.conn.execute("SELECT invoice_id, at, before, after FROM balance_changes"):
+        raw[inv].append((parse_iso(at).astimezone(tz).date(), 1, Decimal(before) - Decimal(after)))
+    out: dict[str, list[tuple[date, Decimal]]] = {}
+    for inv, items in raw.items():
+        unreflected = ZERO
+        got = []
+        for day, kind, amount in sorted(items, key=lambda e: (e[0], e[1])):
+            if kind == 0:  # a payment reconcile recorded
+                unreflected += amount
+                got.append((day, amount))
+            else:  # the export's balance dropped: the part not already recorded is new money
+                absorbed = min(unreflected, amount)
+                unreflected -= absorbed
+                if amount - absorbed > 0:
+                    got.append((day, amount - absorbed))
+        out[inv] = got
+    return out
+
+
+def _aging(rep: Report, invoices: dict[str, dict[str, Any]]) -> None:
+    per_customer: dict[tuple[str, str], dict[str, Any]] = {}
+    for inv in invoices.values():
+        if inv["balance"] <= 0:
+            continue
+        b = bucket((rep.today - inv["due"]).days)
+        cur = rep.aging.setdefault(inv["currency"], {k: ZERO for k in BUCKETS})
+        cur[b] += inv["balance"]
+        c = per_customer.setdefault((inv["customer_id"], inv["currency"]), {
+            "customer_id": inv["customer_id"], "name": inv["name"], "currency": inv["currency"], "open": ZERO,
+            "invoices": 0, **{k: ZERO for k in BUCKETS}})
+        c["open"] += inv["balance"]
+        c["invoices"] += 1
+        c[b] += inv["balance"]
+        c["name"] = c["name"] or inv["name"]
+    rep.customers = sorted(per_customer.values(), key=lambda c: (-c["open"], c["customer_id"]))[:TOP_CUSTOMERS]
+
+
+def _money_figures(rep: Report, invoices: dict[str, dict[str, Any]], events: dict[str, list[tuple[date, Decimal]]],
+                   start: date) -> None:
+    begin: dict[str, Decimal] = defaultdict(Decimal)
+    sales: dict[str, Decimal] = defaultdict(Decimal)
+    end: dict[str, Decimal] = defaultdict(Decimal)
+    current: dict[str, Decimal] = defaultdict(Decimal)
+    collected: dict[str, Decimal] = defaultdict(Decimal)
+    weekly: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    currencies = set()
+    for inv_id, inv in invoices.items():
+        cur = inv["currency"]
+        currencies.add(cur)
+        since = sum((a for d, a in events.get(inv_id, []) if start < d <= rep.today), ZERO)
+        collected[cur] += since
+        for d, a in events.get(inv_id, []):
+            if start < d <= rep.today:
+                week = d - timedelta(days=d.weekday())
+                weekly[cur][week.isoformat()] += a
+        if inv["gone"]:
+            continue  # what became of it is not known: neither owed nor collected
+        end[cur] += inv["balance"]
+        if inv["due"] >= rep.today:
+            current[cur] += inv["balance"]
+        issued = inv["issued"]
+        if issued is not None and start < issued <= rep.today:
+            sales[cur] += inv["amount"]
+        elif issued is None or issued <= start:
+            begin[cur] += inv["balance"] + since
+    for cur in sorted(currencies):
+        rep.collected[cur] = collected[cur]
+        rep.dso[cur] = round(float(end[cur] / sales[cur]) * rep.period_days, 1) if sales[cur] else None
+        denominator = begin[cur] + sales[cur] - current[cur]
+        rep.cei[cur] = round(float((begin[cur] + sales[cur] - end[cur]) / denominator) * 100, 1) if denominator \
+            else None
+        rep.weekly[cur] = dict(sorted(weekly[cur].items()))
+
+
+def _effectiveness(state: State, invoices: dict[str, dict[str, Any]], events: dict[str, list[tuple[date, Decimal]]],
+                   tz: ZoneInfo) -> list[dict[str, Any]]:
+    settled_on: dict[str, date] = {}
+    for inv_id, inv in invoices.items():  # the day the last payment settled it
+        if inv["balance"] <= 0 and not inv["gone"] and events.get(inv_id):
+            settled_on[inv_id] = max(d for d, _ in events[inv_id])
+    groups: dict[tuple, dict[str, Any]] = {}
+    for playbook, step, channel, inv_id, sent_at, delivery, variant in state.conn.execute(
+            "SELECT t.playbook, t.step, t.channel, t.invoice_id, coalesce(m.sent_at, t.updated_at, t.created_at), "
+            "m.delivery_status, NULL FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
+            "WHERE t.status = 'sent' ORDER BY t.playbook, t.step, t.channel"):
+        g = groups.setdefault((playbook, step, channel, variant), {
+            "playbook": playbook, "step": step, "channel": channel, "variant": variant, "sent": 0, "delivered": 0,
+            "read": 0, "paid_7d": 0, "_days": []})
+        g["sent"] += 1
+        g["delivered"] += delivery in DELIVERED
+        g["read"] += delivery in READ
+        touched = parse_iso(sent_at).astimezone(tz).date()
+        paid = settled_on.get(inv_id)
+        if paid is not None and paid >= touched:
+            g["_days"].append((paid - touched).days)
+            g["paid_7d"] += (paid - touched).days <= 7
+    out = []
+    for g in groups.values():
+        days = g.pop("_days")
+        g["median_days_to_pay"] = statistics.median(days) if days else None
+        out.append(g)
+    return out
+
+
+def json_safe(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, default=str)
