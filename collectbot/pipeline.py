@@ -72,6 +72,8 @@ class MessageOutcome:
             "status": self.status,
             "subject": m.subject, "body": m.body,
         }
+        if m.cc:
+            d["cc"] = m.cc
         if self.message_id is not None:
             d["message_id"] = self.message_id
         if self.provider_id:
@@ -441,7 +443,7 @@ def _send(config: Config, state: State, plan: Plan, channels: dict[str, Channel]
         om = OutgoingMessage(message_id=0, channel=pm.channel, to=pm.to, body=pm.body, customer_id=pm.customer_id,
                              invoice_ids=pm.invoice_ids, subject=pm.subject, html=pm.html,
                              whatsapp_content_sid=pm.whatsapp_content_sid, content_variables=pm.content_variables,
-                             at=now)
+                             at=now, cc=pm.cc)
         mo = MessageOutcome(pm, status="not_sent")
         outcomes[id(om)] = mo
         outgoing.append(om)

@@ -50,6 +50,7 @@ from .currencies import totals_of
 from .models import MESSAGE_CHANNELS, Customer, Invoice
 
 _SUBJECT_RE = re.compile(r"^Subject:[ \t]*(.*)$")
+_EMAIL_TEMPLATE = re.compile(r"\.email(?:\.[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)?\.j2$")  # x.email.j2, x.email.pt-BR.j2
 _SUBJECT_SOURCE_RE = re.compile(r"\A(\s*Subject:[ \t]*)([^\n]*)")  # the first line of an email template
 _WA_HEADER_RE = re.compile(r"^(Content-Sid|Var-([A-Za-z0-9_]+)):[ \t]*(.*)$", re.IGNORECASE)
 _EXTRA_KEY_RE = re.compile(r"[^0-9a-zA-Z]+")
@@ -162,7 +163,7 @@ class _Loader(FileSystemLoader):
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         source, filename, uptodate = super().get_source(environment, template)
-        if template.endswith(".email.j2"):
+        if _EMAIL_TEMPLATE.search(template):
             source = _SUBJECT_SOURCE_RE.sub(r"\1{% filter oneline %}\2{% endfilter +%}", source, count=1)
         return source, filename, uptodate
 
@@ -272,6 +273,8 @@ class Renderer:
         self._dates: dict[tuple[Any, str], str] = {}  # (date, format) -> text: a book has few distinct due dates
         self._globals: dict[Any, dict[str, Any]] = {}  # template -> its globals as a plain dict (see _render)
         self._pay_url = None
+        self._variants: dict[str, bool] = {}  # TEMPLATE.CHANNEL.LANG -> whether the file exists
+        self._override: Locale | None = None  # the customer's `locale` while one message renders
         pl = config.payment_link
         if pl.url:  # every value URL-encoded as it is inserted (`|raw` for the rare exception)
             try:
@@ -419,9 +422,35 @@ class Renderer:
         """True when `text(source, ...)` is a plain fill (no Jinja): cheaper than any memo of it."""
         return self.plain_parts(source) is not None
 
+    def language_variant(self, template: str, channel: str, language: str | None) -> str | None:
+        """`TEMPLATE.CHANNEL.LANG` for a customer whose language is LANG (`pt-BR`, then `pt`), if
+        such a file exists; None: the default template."""
+        if not language:
+            return None
+        tag = str(language).strip().replace("_", "-")
+        for lang in dict.fromkeys((tag, tag.split("-")[0])):
+            name = f"{template}.{channel}.{lang}"
+            found = self._variants.get(name)
+            if found is None:
+                found = self._variants[name] = (Path(self.config.templates_dir) / f"{name}.j2").is_file()
+            if found:
+                return name
+        return None
+
     def message(self, template: str, channel: str, context: dict) -> RenderedMessage:
-        """Render `templates/TEMPLATE.CHANNEL.j2` (and the HTML part for email)."""
-        name = f"{template}.{channel}.j2"
+        """Render `templates/TEMPLATE.CHANNEL.j2` (and the HTML part for email) — or the variant in
+        the customer's language, with money and dates in the customer's `locale` when it has one."""
+        customer = context.get("customer") or {}
+        variant = self.language_variant(template, channel, customer.get("language"))
+        locale = customer.get("locale")
+        self._override = _locale(str(locale)) if locale else None
+        try:
+            return self._message(template, channel, context, variant)
+        finally:
+            self._override = None
+
+    def _message(self, template: str, channel: str, context: dict, variant: str | None) -> RenderedMessage:
+        name = f"{variant or f'{template}.{channel}'}.j2"
         text = self._render_file(name, context, required=True)
         assert text is not None
         limit = MAX_MESSAGE.get(channel, MAX_TEXT)
@@ -430,7 +459,7 @@ class Renderer:
                               f"{limit:,}")
         if channel == "email":
             subject, body = _split_subject(text, name)
-            html = self._render_file(f"{template}.email.html.j2", context, required=False)
+            html = self._render_file(f"{variant or f'{template}.email'}.html.j2", context, required=False)
             if html is not None and len(html) > MAX_MESSAGE["email"]:
                 raise RenderError(f"template {template}.email.html.j2: the message is {len(html):,} characters; "
                                   f"email carries at most {MAX_MESSAGE['email']:,}")
@@ -479,6 +508,8 @@ class Renderer:
             invoice = ctx.get("invoice") if ctx is not None else None
             currency = invoice.get("currency") if isinstance(invoice, dict) else None
         currency = currency or self.business.currency
+        if self._override is not None:  # the customer's own locale: formatted for them
+            return format_currency(amount, currency, locale=self._override)
         fmt = self._money_formats.get(currency)
         if fmt is None:
             fmt = self._money_formats[currency] = CurrencyFormat(self.locale, currency)
@@ -494,6 +525,8 @@ class Renderer:
         return between.join(shown[:-1]) + (last if len(shown) > 1 else "") + (shown[-1] if shown else "")
 
     def _date_filter(self, value: Any, format: str = "medium") -> str:  # noqa: A002 - Jinja keyword name
+        if self._override is not None:
+            return self._format_date(value, format)
         if type(value) is date:  # the usual `{{ i.due_date|date }}`: a book has few distinct dates
             key = (value, format)
             text = self._dates.get(key)
@@ -513,9 +546,9 @@ class Renderer:
         if isinstance(value, datetime):
             if value.tzinfo is not None:
                 value = value.astimezone(self.business.tz)
-            return babel_format_datetime(value, format=format, locale=self.locale)
+            return babel_format_datetime(value, format=format, locale=self._override or self.locale)
         if isinstance(value, date):
-            return babel_format_date(value, format=format, locale=self.locale)
+            return babel_format_date(value, format=format, locale=self._override or self.locale)
         raise RenderError(f"date: {value!r} is not a date")
 
     # ------------------------------------------------------------------ internals
@@ -868,7 +901,7 @@ def _check_template_file(env: Any, tdir: Path, path: Path) -> list[ConfigProblem
     except TemplateError as exc:
         return [ConfigProblem(str(path), None, rel, f"template does not compile: {exc.message}")]
     problems: list[ConfigProblem] = []
-    if rel.endswith(".email.j2"):
+    if _EMAIL_TEMPLATE.search(rel):
         first = _first_text_line(source)
         if first is None or not _SUBJECT_RE.match(first[1].strip()):
             problems.append(ConfigProblem(str(path), first[0] if first else 1, rel,

@@ -30,6 +30,7 @@ class OutgoingMessage:
     whatsapp_content_sid: str | None = None  # WhatsApp approved template (Twilio Content SID)
     content_variables: dict[str, str] | None = None  # its variables ({"1": "...", ...})
     at: datetime | None = None  # the run's moment (--now): providers that log a time use it, never the clock
+    cc: list[str] = field(default_factory=list)  # email copies
 
 
 @dataclass

@@ -56,7 +56,7 @@ class OutboxChannel:
         line = {
             "message_id": message.message_id, "channel": message.channel, "to": message.to,
             "subject": message.subject, "body": message.body, "invoice_ids": message.invoice_ids,
-            "customer_id": message.customer_id, "file": name,
+            "customer_id": message.customer_id, "file": name, **({"cc": message.cc} if message.cc else {}),
             "at": (message.at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds"),
         }
         log = os.open(self.directory / "messages.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -68,6 +68,8 @@ class OutboxChannel:
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = message.to
+        if message.cc:
+            mail["Cc"] = ", ".join(message.cc)
         mail["Subject"] = message.subject or ""
         mail["X-Collectbot-Message"] = str(message.message_id)
         mail["X-Collectbot-Invoices"] = ", ".join(message.invoice_ids)

@@ -21,7 +21,7 @@ from typing import Any
 
 import python_http_client.exceptions as http_errors
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Content, CustomArg, Email, Mail, ReplyTo, To
+from sendgrid.helpers.mail import Cc, Content, CustomArg, Email, Mail, ReplyTo, To
 
 from ..config import ChannelConfig, Config
 from .base import MissingCredentials, OutgoingMessage, SendResult, register_provider
@@ -109,6 +109,8 @@ class SendGridEmail:
             mail.content = Content("text/html", message.html)
         if self.reply_to:
             mail.reply_to = ReplyTo(self.reply_to)
+        for address in message.cc:
+            mail.add_cc(Cc(address), p=0)
         # Per-personalization custom_args: an object in the API contract (the top-level one is a string).
         mail.custom_arg = [
             CustomArg("collectbot_message_id", str(message.message_id), p=0),

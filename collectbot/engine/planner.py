@@ -116,6 +116,23 @@ class PlanMemo:
         return config is inp.config and rend is renderer and customers is inp.customers
 
 
+def copies(to: str, extras: list[dict]) -> list[str]:
+    """The addresses of `cc` columns (customers file or invoices; `;` or `,` between them), each
+    once, in the order met, never the `to` address."""
+    seen = {to.strip().lower()}
+    out = []
+    for extra in extras:
+        for key, value in (extra or {}).items():
+            if str(key).strip().lower() != "cc" or not value:
+                continue
+            for address in str(value).replace(";", ",").split(","):
+                address = address.strip()
+                if "@" in address and address.lower() not in seen:
+                    seen.add(address.lower())
+                    out.append(address)
+    return out
+
+
 class PlanSession:
     """One planning pass: the input, the renderer and every memo (views, contexts, matches)."""
 
@@ -360,6 +377,7 @@ class PlanSession:
             customer_id=cid, channel=channel, to=to, touches=[c.touch() for c in members],
             scheduled_at=self.inp.now, body=rendered.body, subject=rendered.subject, html=rendered.html,
             whatsapp_content_sid=rendered.whatsapp_content_sid, content_variables=rendered.content_variables,
+            cc=copies(to, [lead.customer.extra, *(c.invoice.extra for c in members)]) if channel == "email" else [],
         )
 
     def sent_today(self) -> dict[tuple[str, str], int]:

@@ -96,6 +96,7 @@ class PlannedMessage(_CoversTouches):
     html: str | None = None
     whatsapp_content_sid: str | None = None
     content_variables: dict[str, str] | None = None
+    cc: list[str] = field(default_factory=list)  # email: copies to the customer's other contacts (a `cc` column)
 
     @property
     def steps(self) -> list[str]:
