@@ -219,6 +219,7 @@ class Config:
     backups_dir: Path | None = None  # `backups.folder`: copies of the state taken before each run that sends
     backups_keep: int = 7  # `backups.keep`: how many to keep; 0 = none
     replies: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_REPLIES))  # `replies:`
+    receipts: dict[str, str] | None = None  # `receipts: {channel, template}`: thank-you messages when money arrives
 
     @property
     def tz(self) -> ZoneInfo:
@@ -396,7 +397,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
 
 TOP_KEYS = (
     "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
-    "playbooks", "reconcile", "backups", "replies",
+    "playbooks", "reconcile", "backups", "replies", "receipts",
     # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
@@ -460,6 +461,13 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
     backups = ck.mapping(top.get("backups"), "backups", _line(top, "backups"), BACKUP_KEYS)
     backups_dir = root / ck.string(backups, "folder", "backups", default="backups")
     backups_keep = ck.integer(backups, "keep", "backups", 7, 0)
+    receipts = None
+    if top.get("receipts") is not None:
+        rb = ck.mapping(top.get("receipts"), "receipts", _line(top, "receipts"), ("channel", "template"))
+        channel = ck.choice(rb, "channel", "receipts", MESSAGE_CHANNELS, "email") or "email"
+        template = ck.string(rb, "template", "receipts", required=True)
+        if template:
+            receipts = {"channel": channel, "template": template}
     replies_block = ck.mapping(top.get("replies"), "replies", _line(top, "replies"), REPLY_KEYS)
     replies = dict(DEFAULT_REPLIES)
     for key in REPLY_KEYS:
@@ -482,7 +490,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         path=path, root=root, business=business, invoice_sources=invoice_sources,
         customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
         templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
-        backups_dir=backups_dir, backups_keep=backups_keep, replies=replies,
+        backups_dir=backups_dir, backups_keep=backups_keep, replies=replies, receipts=receipts,
         playbooks=playbooks, reconcile=dict(reconcile),
         warnings=[p for p in ck.problems if p.severity == "warning"],
     )

@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import backups, items, jsondoc, ledger
+from . import backups, items, jsondoc, ledger, receipts
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .errors import UsageError
@@ -370,12 +370,16 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
                     return out
             inp = build_input(config, loaded, state, now, options.limit)
             waiting = ledger.uncertain_touches(state)
+            thanks, problems = receipts.due(state, inp, renderer, now, record_start=False) if not options.days \
+                else ([], [])
         if waiting:
             out.warnings.append(f"{len(waiting)} earlier message(s) may or may not have gone out and wait for your "
                                 f"decision ({', '.join(str(u) for u in waiting[:5])}"
                                 f"{', …' if len(waiting) > 5 else ''}); `collectbot resend TOUCH` sends one again")
         out.plan = make_plan(inp, renderer)
         out.errors.extend(out.plan.errors)
+        out.plan.messages.extend(thanks)
+        out.errors.extend(problems)
         if options.mode == "run":
             try:
                 make_channels(config, out.plan, environ)
@@ -415,6 +419,10 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             inp = send_now_input(inp, renderer, *options.send, anytime=options.anytime)
         plan = out.plan = make_plan(inp, renderer)
         out.errors.extend(plan.errors)
+        if not options.send:  # thank-you receipts for money that arrived (SPEC 9)
+            thanks, problems = receipts.due(state, inp, renderer, now, record_start=True)
+            plan.messages.extend(thanks)
+            out.errors.extend(problems)
         try:
             channels = make_channels(config, plan, environ)
         except MissingCredentials as exc:

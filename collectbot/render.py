@@ -823,6 +823,9 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
                     fname = f"{step.template}.{ch}.j2"
                     needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))
 
+    if config.receipts:
+        needed.setdefault(f"{config.receipts['template']}.{config.receipts['channel']}.j2",
+                          (str(config.path), None, "receipts.template"))
     for fname, (pfile, line, key) in needed.items():
         if not (tdir / fname).is_file():
             problems.append(ConfigProblem(pfile, line, key, f"template file {fname} not found in {tdir}"))

@@ -100,7 +100,8 @@ class PlannedMessage(_CoversTouches):
 
     @property
     def steps(self) -> list[str]:
-        return list(dict.fromkeys(t.step for t in self.touches))
+        # a receipt's ledger step names its payment (receipt-12: once per payment); it is shown as `receipt`
+        return list(dict.fromkeys("receipt" if t.playbook == "receipts" else t.step for t in self.touches))
 
 
 @dataclass
