@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,7 @@ class Config:
     backups_keep: int = 7  # `backups.keep`: how many to keep; 0 = none
     replies: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_REPLIES))  # `replies:`
     receipts: dict[str, str] | None = None  # `receipts: {channel, template}`: thank-you messages when money arrives
+    fees: "Fees | None" = None  # `fees:`: late fee and interest that templates (and with `charge`, links) show
 
     @property
     def tz(self) -> ZoneInfo:
@@ -397,7 +399,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
 
 TOP_KEYS = (
     "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
-    "playbooks", "reconcile", "backups", "replies", "receipts",
+    "playbooks", "reconcile", "backups", "replies", "receipts", "fees",
     # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
@@ -461,6 +463,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
     backups = ck.mapping(top.get("backups"), "backups", _line(top, "backups"), BACKUP_KEYS)
     backups_dir = root / ck.string(backups, "folder", "backups", default="backups")
     backups_keep = ck.integer(backups, "keep", "backups", 7, 0)
+    fees = _fees(ck, top)
     receipts = None
     if top.get("receipts") is not None:
         rb = ck.mapping(top.get("receipts"), "receipts", _line(top, "receipts"), ("channel", "template"))
@@ -490,7 +493,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         path=path, root=root, business=business, invoice_sources=invoice_sources,
         customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
         templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
-        backups_dir=backups_dir, backups_keep=backups_keep, replies=replies, receipts=receipts,
+        backups_dir=backups_dir, backups_keep=backups_keep, replies=replies, receipts=receipts, fees=fees,
         playbooks=playbooks, reconcile=dict(reconcile),
         warnings=[p for p in ck.problems if p.severity == "warning"],
     )
@@ -728,6 +731,50 @@ def _channels(ck: _Checker, top: LineDict) -> dict[str, ChannelConfig]:
             ck.error(key, _line(block, name), "sendgrid needs `from:` (a verified sender address)")
         out[name] = ch
     return out
+
+
+@dataclass
+class Fees:
+    late_fee: Decimal | None = None  # a fixed amount, in the invoice's currency
+    late_fee_after: int = 0  # days past due after which it applies
+    interest_rate: Decimal | None = None  # a year's simple interest, as a fraction (18% -> 0.18)
+    interest_after: int = 0  # days past due from which interest runs
+    charge: bool = False  # the Pay Now link asks for total_due
+
+
+def _fees(ck: _Checker, top: LineDict) -> Fees | None:
+    m = ck.mapping(top.get("fees"), "fees", _line(top, "fees"), ("late_fee", "interest", "charge"))
+    if not m:
+        return None
+    fees = Fees(charge=bool(ck.boolean(m, "charge", "fees", False)))
+
+    def days_after(block: LineDict, key: str) -> int:
+        text = str(block.get("after", "due")).strip()
+        if text == "due":
+            return 0
+        d = parse_duration(text)
+        if d is None or d.days < 0:
+            ck.error(f"fees.{key}.after", _line(block, "after"), f"expected `due` or a duration like 30d, got {text!r}")
+            return 0
+        return d.days
+
+    late = ck.mapping(m.get("late_fee"), "fees.late_fee", _line(m, "late_fee"), ("amount", "after"))
+    if late:
+        try:
+            fees.late_fee = Decimal(str(late.get("amount")))
+        except ArithmeticError:
+            ck.error("fees.late_fee.amount", _line(late, "amount"), f"expected an amount, got {late.get('amount')!r}")
+        fees.late_fee_after = days_after(late, "late_fee")
+    interest = ck.mapping(m.get("interest"), "fees.interest", _line(m, "interest"), ("rate", "after"))
+    if interest:
+        rate = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", str(interest.get("rate", "")))
+        if rate is None:
+            ck.error("fees.interest.rate", _line(interest, "rate"),
+                     f"expected a yearly rate like \"18%\", got {interest.get('rate')!r}")
+        else:
+            fees.interest_rate = Decimal(rate.group(1)) / 100
+        fees.interest_after = days_after(interest, "interest")
+    return fees
 
 
 def _limits(ck: _Checker, top: LineDict) -> Limits:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -313,6 +313,14 @@ class Renderer:
             currency=cur, status=invoice.status,
             days_overdue=max(days, 0), days_until_due=max(-days, 0), overdue=days > 0,
         )
+        fees = self.config.fees
+        if fees is not None:  # as of the message's day: a late fee after its days, simple interest actual/365
+            fee = fees.late_fee if fees.late_fee is not None and days > fees.late_fee_after else Decimal(0)
+            running = max(days - fees.interest_after, 0)
+            interest = (balance * fees.interest_rate * running / 365).quantize(Decimal("0.01"), ROUND_HALF_UP) \
+                if fees.interest_rate and balance > 0 else Decimal(0)
+            view.update(fee=Money(fee, cur), interest=Money(interest, cur),
+                        total_due=Money(balance + fee + interest, cur))
         return view  # `pay_link` is computed when first read (InvoiceView)
 
     def _zero(self, value: Decimal, currency: str) -> Money:
@@ -487,7 +495,8 @@ class Renderer:
             currency = invoice_view.get("currency") or self.business.currency
             if currency != "INR":  # UPI moves rupees only: no link rather than a link that cannot work
                 return None
-            amount = Decimal(invoice_view["balance"]).quantize(Decimal("0.01"))
+            asked = "total_due" if self.config.fees is not None and self.config.fees.charge else "balance"
+            amount = Decimal(invoice_view[asked]).quantize(Decimal("0.01"))
             return (f"{self._upi_prefix}&am={amount}&cu={quote(str(currency), safe='')}"
                     f"&tn={quote(str(invoice_view['invoice_id']), safe='')}")
         return None
