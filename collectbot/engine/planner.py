@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from ..config import Playbook, Step
@@ -45,6 +46,13 @@ _NO_ROWS: dict[str, TouchRecord] = {}
 # Suppression reasons meaning "this address does not work" rather than "do not contact me".
 _DEAD_ADDRESS = frozenset({"bounced", "bounce", "invalid", "dropped", "undeliverable"})
 _CUSTOMER_NAMES = frozenset({"customer", "business"})
+# The customer as a whole (SPEC 9), computed from the book as of the session's day: a condition
+# that reads one depends on time and balances, so it is never memoised across sessions.
+AGGREGATES = ("open_total", "overdue_total", "open_invoices", "oldest_days_overdue")
+
+
+def reads_aggregates(text: str | None) -> bool:
+    return bool(text) and any(name in text for name in AGGREGATES)
 _MOST_OVERDUE = attrgetter("invoice.due_date", "invoice.invoice_id")  # a candidate's place in its message or task
 
 
@@ -103,6 +111,7 @@ class PlanMemo:
 
     def __init__(self, inp: PlanInput, renderer: Any):
         self.of = (inp.config, renderer, inp.customers)  # held, so identity checks stay meaningful
+        self.whole_customer = mentions_aggregates(inp.config)  # customer views carry the aggregates
         self.cal: WorkCalendar = calendar_for(inp.config.business)
         self.scheduler = Scheduler(self.cal, inp.promises)
         self.customer_views: dict[str, dict] = {}
@@ -149,7 +158,9 @@ class PlanSession:
         self.today: date = inp.now.astimezone(self.cal.business_tz).date()
         self.playbooks = sorted(inp.config.playbooks, key=lambda p: (-p.priority, p.order))
         self.by_customer = {pb.name: bool(pb.match) and names_in(pb.match) <= _CUSTOMER_NAMES
-                            for pb in self.playbooks}
+                            and not reads_aggregates(pb.match) for pb in self.playbooks}
+        self._aggregates: dict[str, dict[str, Any]] | None = None  # customer -> the customer as a whole
+        self._whole_views: dict[str, dict] = {}  # customer views with the aggregates, this session only
         self._chosen: dict[str, Playbook | None] | None = (
             {} if all(self.by_customer[pb.name] or not pb.match for pb in self.playbooks) else None)
         self._choice_fields = self.choice_fields()
@@ -629,7 +640,35 @@ class PlanSession:
         v = self._customer_views.get(cust.customer_id)
         if v is None:
             v = self._customer_views[cust.customer_id] = self.r.customer_view(cust)
-        return v
+        if not self.memo.whole_customer:
+            return v
+        whole = self._whole_views.get(cust.customer_id)
+        if whole is None:
+            whole = self._whole_views[cust.customer_id] = type(v)(v)
+            whole.update(self.aggregates().get(cust.customer_id) or EMPTY_AGGREGATES)
+        return whole
+
+    def aggregates(self) -> dict[str, dict[str, Any]]:
+        """Per customer, over its open invoices in the business currency: `open_total`,
+        `overdue_total` (past due on the session's day), `open_invoices`, `oldest_days_overdue`."""
+        if self._aggregates is None:
+            out: dict[str, dict[str, Any]] = {}
+            currency = self.config.business.currency
+            for inv in self.inp.invoices:
+                balance = self.balance(inv)
+                if inv.status in STOP_STATUSES or balance <= 0 or (inv.currency or currency) != currency:
+                    continue
+                a = out.get(inv.customer_id)
+                if a is None:
+                    a = out[inv.customer_id] = dict(EMPTY_AGGREGATES)
+                days = (self.today - inv.due_date).days
+                a["open_total"] += balance
+                a["open_invoices"] += 1
+                if days > 0:
+                    a["overdue_total"] += balance
+                    a["oldest_days_overdue"] = max(a["oldest_days_overdue"], days)
+            self._aggregates = out
+        return self._aggregates
 
     def invoice_view(self, inv: Invoice, cust: Customer) -> dict:
         v = self._invoice_views.get(inv.invoice_id)
@@ -688,6 +727,24 @@ class TaskScope(LazyContext):
                       business=session._business)
         self.session, self.lead, self.members = session, lead, members
         self.lengths = {"invoices": len(members)}
+
+
+def mentions_aggregates(config: Any) -> bool:
+    """Whether any match, condition, task text or template reads the customer as a whole."""
+    texts = [pb.match for pb in config.playbooks]
+    texts += [t for pb in config.playbooks for s in pb.steps for t in (s.condition, s.assign, s.note)]
+    if any(reads_aggregates(t) for t in texts):
+        return True
+    folder = Path(config.templates_dir)
+    try:
+        return folder.is_dir() and any(reads_aggregates(p.read_text(encoding="utf-8", errors="replace"))
+                                       for p in folder.rglob("*.j2"))
+    except OSError:
+        return False
+
+
+EMPTY_AGGREGATES: dict[str, Any] = {"open_total": Decimal(0), "overdue_total": Decimal(0), "open_invoices": 0,
+                                    "oldest_days_overdue": 0}
 
 
 def address(inv: Invoice, cust: Customer, channel: str) -> str | None:

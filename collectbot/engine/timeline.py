@@ -17,7 +17,7 @@ from typing import Any
 from ..models import Invoice
 from .calendar import UTC, calendar_for
 from .expressions import names_in
-from .planner import PlanMemo, PlanSession, gc_paused, plan
+from .planner import PlanMemo, PlanSession, gc_paused, plan, reads_aggregates
 from .types import Plan, PlanInput, SentMessage, TouchRecord
 
 
@@ -37,7 +37,8 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
     memo = PlanMemo(inp, renderer)
     touches = {k: list(v) for k, v in inp.touches.items()}
     recent = list(inp.recent_messages)
-    volatile = any(pb.match and not names_in(pb.match) <= {"customer", "business"} for pb in inp.config.playbooks)
+    volatile = any(pb.match and (not names_in(pb.match) <= {"customer", "business"} or reads_aggregates(pb.match))
+                   for pb in inp.config.playbooks)
     by_id = {i.invoice_id: i for i in inp.invoices}
     wake: dict[str, datetime | None] = {}  # invoice -> its next due moment (None: nothing will come due)
     sleeping: list[tuple[datetime, str]] = []  # heap of (wake, invoice) not yet awake; stale entries ignored
