@@ -864,7 +864,9 @@ def _sample_render(renderer: Renderer, config: Config, path: Path, rel: str) -> 
     try:
         cview = renderer.customer_view(customer)
         iview = renderer.invoice_view(invoice, invoice.balance, today=today, customer=cview)
-        renderer.message(template, channel, renderer.context(iview, cview, today=today))
+        context = renderer.context(iview, cview, today=today)
+        context["payment"] = {"amount": Decimal("400.00"), "date": "2026-01-10", "reference": "SAMPLE"}  # receipts
+        renderer.message(template, channel, context)
     except RenderError as exc:
         refused = isinstance(exc.__context__, SecurityError) or "unsafe" in str(exc)
         line = re.search(r", line (\d+):", str(exc))

@@ -170,3 +170,32 @@ def test_the_sample_statement_pays_part_of_the_sample_book(tmp_path):
     assert result.exit_code == 0, result.output
     chased = {i for m in json.loads(result.stdout)["messages"] for i in m["invoice_ids"]}
     assert chased and not chased & {"INV-1005", "INV-1008"}
+
+
+def test_the_sample_workspace_shows_receipts_a_hindi_customer_and_a_copy(tmp_path):
+    """Issue 18: `init` shows some money features — C004 (language hi) gets its SMS in Hindi,
+    C001's emails are copied to its second contact, and after `reconcile` the next run thanks
+    each customer whose payment arrived, once."""
+    from typer.testing import CliRunner
+
+    from collectbot.cli import app
+    import json as _json
+
+    root = tmp_path / "demo"
+    runner = CliRunner()
+
+    def cli(*args, now):
+        result = runner.invoke(app, ["--now", now, "-c", str(root), "--json", *args])
+        return _json.loads(result.stdout)
+
+    assert runner.invoke(app, ["--now", "2026-11-23T10:00", "init", str(root)]).exit_code == 0
+    doc = cli("run", now="2026-11-23T10:00")
+    by = {(m["customer_id"], m["channel"]): m for m in doc["messages"]}
+    assert "देय" in by[("C004", "sms")]["body"]  # "due", from heads-up.sms.hi.j2
+    assert by[("C001", "email")]["cc"] == ["owner@patelfabrics.example"]
+    cli("reconcile", str(root / "bank.csv"), now="2026-11-25T10:00")
+    doc = cli("run", now="2026-11-25T11:00")  # (the 24th is a public holiday in the demo's calendar)
+    thanked = sorted(m["customer_id"] for m in doc["messages"] if m["playbook"] == "receipts")
+    assert thanked == ["C002", "C003", "C005"]  # the three payments matched by the sample statement
+    doc = cli("run", now="2026-11-25T12:00")
+    assert [m for m in doc["messages"] if m["playbook"] == "receipts"] == []
