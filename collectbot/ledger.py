@@ -416,6 +416,21 @@ def requeue(state: State, *, touch_id: int | None = None, message_id: int | None
         return [int(r["id"]) for r in rows]
 
 
+def payment_history(state: State) -> dict[str, dict[str, Any]]:
+    """Per customer, from the payments collectbot applied: how late it pays on average (days after
+    the due date, 0 when on time), the share of its payments made by the due date, and its last
+    payment's date."""
+    out: dict[str, dict[str, Any]] = {}
+    for customer, late, on_time, last in state.conn.execute(
+            "SELECT i.customer_id, avg(max(julianday(p.date) - julianday(i.due_date), 0)), "
+            "avg(julianday(p.date) <= julianday(i.due_date)), max(p.date) FROM allocations a "
+            "JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.invoice_id = a.invoice_id "
+            "WHERE a.applied = 1 GROUP BY i.customer_id"):
+        out[customer] = {"avg_days_late": round(float(late or 0), 1), "on_time_ratio": round(float(on_time or 0), 2),
+                         "last_payment_date": last}
+    return out
+
+
 def not_said_before(state: State, keys: list[str]) -> list[str]:
     """Of `keys` (things `run --quiet` would tell the owner), those not told before; remembers them."""
     said = set(json.loads(state.get_meta("quiet_said") or "[]"))

@@ -30,6 +30,7 @@ from .sync import TooManyGone, check_gone, effective_balances, sync_invoices
 from .channels.base import Channel, MissingCredentials, OutgoingMessage, SendResult, make_channel
 from .channels.dispatch import send_all
 from .config import Config
+from .engine.planner import mentions_aggregates
 from .engine.types import Plan, PlanInput, PlannedMessage, PlannedTask
 from .models import LoadResult, SourceFile
 from .state import (MIGRATIONS, State, StateError, StateMismatch, WorkspaceLock, check_state_file, iso,
@@ -303,6 +304,7 @@ def build_input(config: Config, loaded: LoadResult, state: State, now: datetime,
         held_customers=facts.held_customers, suppressed=facts.suppressed,
         held_invoices_until=facts.held_invoices_until, held_customers_until=facts.held_customers_until,
         promises={i: (end - timedelta(seconds=1)).astimezone(config.tz).date() for i, end in facts.promised.items()},
+        payment_history=ledger.payment_history(state) if mentions_aggregates(config) else {},
         suppressed_addresses=facts.suppressed_addresses,
         max_messages=min(limit, cap) if limit is not None else cap,
     )

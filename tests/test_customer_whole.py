@@ -49,3 +49,29 @@ def test_a_customer_whose_invoices_add_up_is_routed_as_a_whole(make_workspace):
     assert [m["customer_id"] for m in doc["messages"]] == ["small"]
     code, doc = ws.json("explain", "S1")
     assert doc["playbook"] == "standard"
+
+
+HISTORY = """\
+name: standard
+steps:
+  - id: look
+    at: due+1d
+    channel: task
+    assign: me
+    note: "late {{ customer.avg_days_late }}, on time {{ customer.on_time_ratio }}, last {{ customer.last_payment_date }}, score {{ customer.score }}"
+"""
+
+
+def test_payment_history_and_the_score(make_workspace):
+    ws = make_workspace(playbooks={"standard.yaml": HISTORY}, config={"limits": {"max_source_age": "30d"}})
+    # Globex pays 800.00 of INV-003 (due 03-07) on 03-10: 3 days late
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n2026-03-10,INV-003,800.00,Globex\n")
+    assert ws.json("reconcile", str(ws.root / "pay.csv"))[0] == 0
+    code, doc = ws.json("run", now="2026-03-11T10:00:00")
+    (task,) = [t for t in doc["tasks"] if t["customer_id"] == "globex"]
+    # score = 100 − 3 (days late) − 30 × (1 − 0.0 on time) − 4 / 3 (INV-003 is 4 days overdue) = 65.67 → 66
+    assert task["note"] == "late 3.0, on time 0.0, last 2026-03-10, score 66"
+    # a customer with no payment yet: no history, and the score counts only its overdue days
+    (initech,) = [t for t in doc["tasks"] if t["customer_id"] == "initech"]
+    # INV-004 due 03-03: 8 days overdue on 03-11 → 100 − 8 / 3 = 97.33 → 97
+    assert initech["note"] == "late , on time , last , score 97"

@@ -48,7 +48,8 @@ _DEAD_ADDRESS = frozenset({"bounced", "bounce", "invalid", "dropped", "undeliver
 _CUSTOMER_NAMES = frozenset({"customer", "business"})
 # The customer as a whole (SPEC 9), computed from the book as of the session's day: a condition
 # that reads one depends on time and balances, so it is never memoised across sessions.
-AGGREGATES = ("open_total", "overdue_total", "open_invoices", "oldest_days_overdue")
+AGGREGATES = ("open_total", "overdue_total", "open_invoices", "oldest_days_overdue", "avg_days_late",
+              "on_time_ratio", "last_payment_date", "score")
 
 
 def reads_aggregates(text: str | None) -> bool:
@@ -646,6 +647,10 @@ class PlanSession:
         if whole is None:
             whole = self._whole_views[cust.customer_id] = type(v)(v)
             whole.update(self.aggregates().get(cust.customer_id) or EMPTY_AGGREGATES)
+            history = self.inp.payment_history.get(cust.customer_id) or {}
+            whole.update(avg_days_late=history.get("avg_days_late"), on_time_ratio=history.get("on_time_ratio"),
+                         last_payment_date=history.get("last_payment_date"))
+            whole["score"] = score(whole)
         return whole
 
     def aggregates(self) -> dict[str, dict[str, Any]]:
@@ -741,6 +746,17 @@ def mentions_aggregates(config: Any) -> bool:
                                        for p in folder.rglob("*.j2"))
     except OSError:
         return False
+
+
+def score(c: dict[str, Any]) -> int:
+    """0-100, higher pays better: 100, less the average days late (at most 40), less 30 × the share
+    of payments made late (when there is a history), less a third of the oldest invoice's days
+    overdue (at most 30)."""
+    late = min(float(c.get("avg_days_late") or 0), 40)
+    ratio = c.get("on_time_ratio")
+    late_share = 30 * (1 - float(ratio)) if ratio is not None else 0
+    oldest = min(c.get("oldest_days_overdue", 0) / 3, 30)
+    return max(0, round(100 - late - late_share - oldest))
 
 
 EMPTY_AGGREGATES: dict[str, Any] = {"open_total": Decimal(0), "overdue_total": Decimal(0), "open_invoices": 0,

@@ -59,6 +59,8 @@ class PlanInput:
     held_invoices_until: dict[str, datetime] = field(default_factory=dict)
     held_customers_until: dict[str, datetime] = field(default_factory=dict)
     promises: dict[str, date] = field(default_factory=dict)  # invoice_id -> the day a promise to pay named
+    # customer_id -> its payment history: avg_days_late, on_time_ratio, last_payment_date (ledger.payment_history)
+    payment_history: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
