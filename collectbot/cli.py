@@ -16,7 +16,7 @@ from .env import ConfigOpt, JsonOpt, NowOpt
 # The order `collectbot --help` lists commands in; a command module not named here is listed after.
 COMMAND_ORDER = ["init", "check", "preview", "run", "report", "reconcile", "match", "history", "explain", "queue",
                  "hold",
-                 "resend", "send", "reply", "sync", "events", "listen", "schedule", "restore"]
+                 "resend", "send", "reply", "plan", "sync", "events", "listen", "schedule", "restore"]
 
 app = typer.Typer(
     name="collectbot",
@@ -74,6 +74,7 @@ SHORT_HELP = {
     "schedule": "Run this workspace from cron, launchd or Windows.",
     "restore": "List copies of the state, or put one back.",
     "report": "Aging, DSO, collected, CEI, what each step achieves.",
+    "plan": "Put an invoice on a plan of dated instalments.",
     "events": "Import SendGrid events.",
 }
 for _info in app.registered_commands:

@@ -192,6 +192,7 @@ class Limits:
     concurrency: int = 8
     max_gone: float = 0.5  # a share: a sync closing more than this many of the open invoices (and > 5) is refused
     promise_grace: timedelta = timedelta(days=1)  # a promise is broken this long after its day, if still unpaid
+    plan_grace: timedelta = timedelta(days=7)  # an instalment unpaid this long after its date breaks the plan
 
 
 @dataclass
@@ -424,7 +425,7 @@ DEFAULT_REPLIES: dict[str, tuple[str, ...]] = {
                 "overcharged", "refund"),
 }
 LIMIT_KEYS = ("per_customer_per_day", "max_messages_per_run", "max_source_age", "concurrency", "max_gone",
-              "promise_grace")
+              "promise_grace", "plan_grace")
 
 
 def load_config(path: str | os.PathLike, *, with_playbooks: bool = True) -> Config:
@@ -783,6 +784,12 @@ def _limits(ck: _Checker, top: LineDict) -> Limits:
     lim.per_customer_per_day = ck.integer(m, "per_customer_per_day", "limits", lim.per_customer_per_day, 1)
     lim.max_messages_per_run = ck.integer(m, "max_messages_per_run", "limits", lim.max_messages_per_run, 0)
     lim.concurrency = ck.integer(m, "concurrency", "limits", lim.concurrency, 1)
+    if m.get("plan_grace") is not None:
+        grace = parse_duration(str(m["plan_grace"]))
+        if grace is None:
+            ck.error("limits.plan_grace", _line(m, "plan_grace"), f"expected a duration like 7d, got {m['plan_grace']!r}")
+        else:
+            lim.plan_grace = grace
     if m.get("promise_grace") is not None:
         grace = parse_duration(str(m["promise_grace"]))
         if grace is None:

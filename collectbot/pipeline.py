@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import backups, items, jsondoc, ledger, receipts
+from . import backups, items, jsondoc, ledger, plans, receipts
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .errors import UsageError
@@ -75,6 +75,9 @@ class MessageOutcome:
         }
         if m.cc:
             d["cc"] = m.cc
+        instalments = [int(i.rsplit("#", 1)[1]) for i in m.invoice_ids if "#" in i]  # plans.expand's ids
+        if instalments:
+            d["instalment"] = instalments[0]
         if self.message_id is not None:
             d["message_id"] = self.message_id
         if self.provider_id:
@@ -156,7 +159,7 @@ class Outcome:
         keys += [f"{m.status}:{m.message_id}" for m in self.messages if m.status in ("failed", "uncertain")]
         keys += [f"uncertain-touch:{u.touch_id}" for u in self.uncertain]
         keys += [f"item:{t['task_id']}" for t in self.tasks if t.get("task_id") is not None]
-        keys += [f"item:{i}" for i in (self.queue or {}).get("promise_broken", [])]
+        keys += [f"item:{i}" for k in ("promise_broken", "plan_broken") for i in (self.queue or {}).get(k, [])]
         keys += [f"bad:{e.get('file')}:{e.get('row')}:{e.get('column')}:{e.get('message')}" for e in self.errors]
         return keys
 
@@ -297,9 +300,12 @@ def open_readonly(config: Config, *, new_state: bool = False) -> State:
 def build_input(config: Config, loaded: LoadResult, state: State, now: datetime, limit: int | None) -> PlanInput:
     facts = ledger.planner_facts(state, now, promise_grace=config.limits.promise_grace)
     cap = config.limits.max_messages_per_run
+    # an invoice on a payment plan is planned as its open instalments (plans.py)
+    invoices, balances = plans.expand(loaded.invoices, effective_balances(state, loaded.invoices, changed_only=True),
+                                      plans.active(state))
     return PlanInput(
-        now=now, config=config, invoices=loaded.invoices, customers=loaded.customers,
-        balances=effective_balances(state, loaded.invoices, changed_only=True), touches=facts.touches,
+        now=now, config=config, invoices=invoices, customers=loaded.customers,
+        balances=balances, touches=facts.touches,
         recent_messages=facts.recent_messages, held_invoices=facts.held_invoices,
         held_customers=facts.held_customers, suppressed=facts.suppressed,
         held_invoices_until=facts.held_invoices_until, held_customers_until=facts.held_customers_until,
@@ -411,9 +417,12 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         out.sync = sync_report.as_dict()
         # the queue follows the book: broken promises open items, paid work closes its items
         broken = items.break_promises(state, now, config.limits.promise_grace, config.tz)
+        plan_broken = plans.break_plans(state, {i.invoice_id: i for i in loaded.invoices},
+                                        effective_balances(state, loaded.invoices), now.astimezone(config.tz).date(),
+                                        config.limits.plan_grace, now)
         settled = items.settle(state, now)
-        if broken or settled:
-            out.queue = {"promise_broken": broken, "settled": settled}
+        if broken or settled or plan_broken:
+            out.queue = {"promise_broken": broken, "settled": settled, "plan_broken": plan_broken}
         if sync_report.gone_suspended:
             out.warnings.append("an invoice file could not be read, so no invoice was closed as gone this run")
         inp = build_input(config, loaded, state, now, options.limit)

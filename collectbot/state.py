@@ -308,11 +308,27 @@ def _m004_balance_changes(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _m005_payment_plans(conn: sqlite3.Connection) -> None:
+    """Payment plans: an invoice turned into dated instalments (`collectbot plan`)."""
+    _run_script(conn, """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            invoice_id TEXT NOT NULL,
+            instalments TEXT NOT NULL,       -- JSON [{number, due_date, amount}], amounts as decimal text
+            created_at TEXT NOT NULL,
+            cancelled_at TEXT,
+            broken_at TEXT                   -- an instalment went unpaid past limits.plan_grace
+        );
+        CREATE INDEX plans_invoice ON plans(invoice_id);
+        """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_leaner_writes,
     _m003_items_close_with_a_reason,
     _m004_balance_changes,
+    _m005_payment_plans,
 ]
 
 
