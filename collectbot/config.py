@@ -784,25 +784,13 @@ def _limits(ck: _Checker, top: LineDict) -> Limits:
     lim.per_customer_per_day = ck.integer(m, "per_customer_per_day", "limits", lim.per_customer_per_day, 1)
     lim.max_messages_per_run = ck.integer(m, "max_messages_per_run", "limits", lim.max_messages_per_run, 0)
     lim.concurrency = ck.integer(m, "concurrency", "limits", lim.concurrency, 1)
-    if m.get("plan_grace") is not None:
-        grace = parse_duration(str(m["plan_grace"]))
-        if grace is None:
-            ck.error("limits.plan_grace", _line(m, "plan_grace"), f"expected a duration like 7d, got {m['plan_grace']!r}")
-        else:
-            lim.plan_grace = grace
-    if m.get("promise_grace") is not None:
-        grace = parse_duration(str(m["promise_grace"]))
-        if grace is None:
-            ck.error("limits.promise_grace", _line(m, "promise_grace"),
-                     f"expected a duration like 1d or 12h, got {m['promise_grace']!r}")
-        else:
-            lim.promise_grace = grace
-    if m.get("max_source_age") is not None:
-        d = parse_duration(str(m["max_source_age"]))
-        if d is None:
-            ck.error("limits.max_source_age", _line(m, "max_source_age"), f"expected a duration like 3d or 12h, got {m['max_source_age']!r}")
-        else:
-            lim.max_source_age = d
+    for key in ("max_source_age", "promise_grace", "plan_grace"):  # durations
+        if m.get(key) is not None:
+            d = parse_duration(str(m[key]))
+            if d is None:
+                ck.error(f"limits.{key}", _line(m, key), f"expected a duration like 3d or 12h, got {m[key]!r}")
+            else:
+                setattr(lim, key, d)
     if m.get("max_gone") is not None:
         text = str(m["max_gone"]).strip()
         share = re.fullmatch(r"(\d{1,3}(?:\.\d+)?)\s*%", text)
