@@ -28,7 +28,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MAX_LINE_BYTES = 1_000_000
 MAX_COLUMNS = 1_000  # an export has tens of columns; a row of thousands is not a list of invoices or payments
 MAX_CELLS = 50_000_000  # rows × columns: a million rows of 50 columns; more would not fit in memory
-_LONG_LINE = re.compile(rb"[^\n]{%d}" % MAX_LINE_BYTES)
+# anchored at line starts: each line is scanned once (unanchored, every position of the file was a
+# start to try: 0.22 s of CPU on a 100k-invoice book instead of 0.04)
+_LONG_LINE = re.compile(rb"(?m)^[^\n]{%d}" % MAX_LINE_BYTES)
 # Latin-script code pages (Western, Central European, Baltic, Nordic; Windows, ISO, DOS, Mac): on a
 # short file charset-normalizer cannot tell them apart, and Windows-1252 is the one exports use
 _LATIN_GUESSES = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_3", "iso8859_4",

@@ -132,8 +132,8 @@ def copies(to: str, extras: list[dict]) -> list[str]:
     seen = {to.strip().lower()}
     out = []
     for extra in extras:
-        for key, value in (extra or {}).items():
-            if str(key).strip().lower() != "cc" or not value:
+        for value in (extra.get("cc"), extra.get("CC"), extra.get("Cc")) if extra else ():
+            if not value:
                 continue
             for address in str(value).replace(";", ",").split(","):
                 address = address.strip()
