@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -815,7 +815,7 @@ def _payment_link(ck: _Checker, top: LineDict) -> PaymentLink:
 # ---------------------------------------------------------------------------- playbooks
 
 PLAYBOOK_KEYS = ("name", "match", "priority", "steps")
-STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note")
+STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat")
 
 
 def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
@@ -920,9 +920,38 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         for k in ("if", "template", "assign", "note", "at"):
             if k in sm:
                 pb.line_of[f"steps[{i}].{k}"] = _line(sm, k) or line or 1
-        pb.steps.append(Step(
+        step = Step(
             id=sid, at=at, channel=channel, template=template, on_weekdays=tuple(sorted(set(weekdays))),
             on_monthdays=tuple(sorted(set(monthdays))), condition=ck.string(sm, "if", key), fallback=fallback,
             assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line,
-        ))
+        )
+        pb.steps.append(step)
+        pb.steps.extend(_repeats(ck, sm, key, step, ids))
     return pb, ck.problems
+
+
+def _repeats(ck: _Checker, sm: LineDict, key: str, step: Step, ids: set[str]) -> list[Step]:
+    """`repeat: {every: 7d, times: 3}`: the step again, `times` more times, each `every` after the
+    one before went (anchored on `previous`): `remind#2`, `remind#3`… — each a step of its own in
+    the ledger, so each repetition happens at most once, and only while the invoice is open."""
+    if sm.get("repeat") is None:
+        return []
+    rm = ck.mapping(sm.get("repeat"), f"{key}.repeat", _line(sm, "repeat"), ("every", "times"))
+    every = parse_duration(str(rm.get("every", "")))
+    times = ck.integer(rm, "times", f"{key}.repeat", 0, 1)
+    if every is None or every <= timedelta(0):
+        ck.error(f"{key}.repeat.every", _line(rm, "every") or _line(sm, "repeat"),
+                 f"expected a duration like 7d, got {rm.get('every')!r}")
+        return []
+    if "times" not in rm:
+        ck.error(f"{key}.repeat.times", _line(sm, "repeat"), "say how many times more: times: 3")
+        return []
+    unit, n = ("h", int(every.total_seconds() // 3600)) if every % timedelta(days=1) else ("d", every.days)
+    out = []
+    for k in range(2, times + 2):
+        rid = f"{step.id}#{k}"
+        if rid in ids:
+            ck.error(f"{key}.repeat", _line(sm, "repeat"), f"step id {rid!r} is used twice in this playbook")
+        ids.add(rid)
+        out.append(replace(step, id=rid, at=At("previous", n, unit)))
+    return out

@@ -1,0 +1,45 @@
+"""`repeat: {every, times}` (issue 19, SPEC 11): a step sent again every N days while the invoice is
+open, each repetition at most once (`remind#2`, `remind#3` in the ledger), and none after it is
+paid. Through the real CLI."""
+
+from __future__ import annotations
+
+PLAYBOOK = """\
+name: standard
+steps:
+  - id: remind
+    at: due+1d
+    channel: email
+    template: gentle
+    repeat: {every: 7d, times: 2}
+"""
+
+
+def globex(doc):
+    return [m["steps"] for m in doc["messages"] if m["customer_id"] == "globex"]
+
+
+def test_a_step_repeats_every_week_twice_more_and_each_once(make_workspace):
+    ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK}, config={"limits": {"max_source_age": "60d"}})
+    # Globex INV-003 due 03-07: remind on 03-10 (due+1d has passed), again 7 days later, and once more
+    assert globex(ws.json("run")[1]) == [["remind"]]
+    assert globex(ws.json("run", now="2026-03-16T10:00:00")[1]) == []  # 6 days: not yet
+    assert globex(ws.json("run", now="2026-03-17T10:00:00")[1]) == [["remind#2"]]
+    assert globex(ws.json("run", now="2026-03-17T11:00:00")[1]) == []  # once
+    assert globex(ws.json("run", now="2026-03-24T10:00:00")[1]) == [["remind#3"]]
+    assert globex(ws.json("run", now="2026-03-31T10:00:00")[1]) == []  # two repeats, no more
+
+
+def test_no_repeat_once_paid(make_workspace):
+    ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK}, config={"limits": {"max_source_age": "60d"}})
+    assert globex(ws.json("run")[1]) == [["remind"]]
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n2026-03-12,INV-003,2000.00,Globex\n")
+    assert ws.json("reconcile", str(ws.root / "pay.csv"), now="2026-03-12T10:00:00")[0] == 0
+    assert globex(ws.json("run", now="2026-03-17T10:00:00")[1]) == []
+
+
+def test_a_bad_repeat_is_said_with_its_line(make_workspace):
+    ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK.replace("every: 7d", "every: soon")})
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["key"].endswith("repeat.every")]
+    assert code == 2 and p["line"] == 7 and p["message"] == "expected a duration like 7d, got 'soon'"
