@@ -109,6 +109,7 @@ class Step:
     assign: str | None = None
     note: str | None = None
     line: int | None = None
+    variants: tuple[tuple[str, str, int], ...] = ()  # (name, template, weight): an experiment between templates
 
 
 @dataclass
@@ -815,7 +816,7 @@ def _payment_link(ck: _Checker, top: LineDict) -> PaymentLink:
 # ---------------------------------------------------------------------------- playbooks
 
 PLAYBOOK_KEYS = ("name", "match", "priority", "steps")
-STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat")
+STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat", "variants")
 
 
 def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
@@ -895,6 +896,9 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         if at is not None and at.anchor == "previous" and i == 0:
             ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
         template = ck.string(sm, "template", key)
+        variants = _variants(ck, sm, key)
+        if variants and not template:
+            template = variants[0][1]  # what `check` and a plain reader see as the step's template
         if channel and channel != "task" and not template and f"{key}.template" not in ck.suggested:
             ck.error(f"{key}.template", line, f"{'an' if channel == 'email' else 'a'} {channel} step needs a `template`")
         fallback = ck.choice(sm, "fallback", key, MESSAGE_CHANNELS, None)
@@ -923,11 +927,33 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         step = Step(
             id=sid, at=at, channel=channel, template=template, on_weekdays=tuple(sorted(set(weekdays))),
             on_monthdays=tuple(sorted(set(monthdays))), condition=ck.string(sm, "if", key), fallback=fallback,
-            assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line,
+            assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line, variants=variants,
         )
         pb.steps.append(step)
         pb.steps.extend(_repeats(ck, sm, key, step, ids))
     return pb, ck.problems
+
+
+def _variants(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str, str, int], ...]:
+    """`variants: [{name: short, template: gentle}, {name: long, template: gentle-long, weight: 2}]`:
+    each customer gets one arm, always the same (a hash of customer, playbook and step)."""
+    raw = sm.get("variants")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) < 2:
+        ck.error(f"{key}.variants", _line(sm, "variants"), "expected a list of two or more {name, template}")
+        return ()
+    out = []
+    for n, v in enumerate(raw):
+        vm = ck.mapping(v, f"{key}.variants[{n}]", _line(raw, n), ("name", "template", "weight"))
+        name = ck.string(vm, "name", f"{key}.variants[{n}]", required=True)
+        template = ck.string(vm, "template", f"{key}.variants[{n}]", required=True)
+        weight = ck.integer(vm, "weight", f"{key}.variants[{n}]", 1, 1)
+        if name and template:
+            out.append((name, template, weight))
+    if len({name for name, _, _ in out}) != len(out):
+        ck.error(f"{key}.variants", _line(sm, "variants"), "each variant needs its own name")
+    return tuple(out)
 
 
 def _repeats(ck: _Checker, sm: LineDict, key: str, step: Step, ids: set[str]) -> list[Step]:

@@ -292,9 +292,10 @@ def _claim_message(state: State, message: PlannedMessage, provider: str, run_id:
     with state.transaction() as conn:
         cur = conn.execute(
             "INSERT INTO messages(run_id, customer_id, channel, provider, to_addr, subject, body, html, status, "
-            "attempts, scheduled_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?, ?, ?)",
+            "attempts, scheduled_at, created_at, updated_at, variant) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sending', 0, ?, ?, ?, ?)",
             (run_id, message.customer_id, message.channel, provider, message.to, message.subject, message.body,
-             message.html, iso(message.scheduled_at), stamp, stamp),
+             message.html, iso(message.scheduled_at), stamp, stamp, message.variant),
         )
         message_id = int(cur.lastrowid)
         previous = {(r[0], r[1], r[2]): r[3] for r in conn.execute(

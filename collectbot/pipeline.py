@@ -75,6 +75,8 @@ class MessageOutcome:
         }
         if m.cc:
             d["cc"] = m.cc
+        if m.variant:
+            d["variant"] = m.variant
         instalments = [int(i.rsplit("#", 1)[1]) for i in m.invoice_ids if "#" in i]  # plans.expand's ids
         if instalments:
             d["instalment"] = instalments[0]

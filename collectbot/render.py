@@ -828,9 +828,10 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
                     _check_text(env, src, pb.file, _key_line(pb, key, k, step), f"{key}.{k}", problems)
             if step.channel in MESSAGE_CHANNELS and step.template:
                 channels = [step.channel] + ([step.fallback] if step.fallback and step.fallback != step.channel else [])
-                for ch in channels:
-                    fname = f"{step.template}.{ch}.j2"
-                    needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))
+                for template in dict.fromkeys([step.template, *(t for _, t, _ in step.variants)]):
+                    for ch in channels:
+                        fname = f"{template}.{ch}.j2"
+                        needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))
 
     if config.receipts:
         needed.setdefault(f"{config.receipts['template']}.{config.receipts['channel']}.j2",

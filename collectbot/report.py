@@ -62,11 +62,12 @@ class Report:
     effectiveness: list[dict[str, Any]] = field(default_factory=list)
     customers: list[dict[str, Any]] = field(default_factory=list)
     weekly: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # currency -> week start -> collected
+    experiments: list[dict[str, Any]] = field(default_factory=list)  # variants of a step compared
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.today.isoformat(), "period_days": self.period_days, "aging": self.aging, "dso": self.dso,
                 "collected": self.collected, "cei": self.cei, "effectiveness": self.effectiveness,
-                "customers": self.customers, "collected_per_week": self.weekly}
+                "customers": self.customers, "collected_per_week": self.weekly, "experiments": self.experiments}
 
 
 def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30) -> Report:
@@ -89,7 +90,44 @@ def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30) -> R
     _aging(rep, invoices)
     _money_figures(rep, invoices, events, start)
     rep.effectiveness = _effectiveness(state, invoices, events, tz)
+    rep.experiments = compare_variants(rep.effectiveness)
     return rep
+
+
+def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """The two-sided p-value that two rates (x1/n1, x2/n2) differ only by chance (a z-test of two
+    proportions, pooled); None when it cannot be computed."""
+    import math
+
+    if not n1 or not n2:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    if pooled in (0, 1):
+        return None
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return round(math.erfc(abs(z) / math.sqrt(2)), 4)
+
+
+def compare_variants(effectiveness: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per step with variants: each arm's paid-within-7-days rate, and the p-value of each arm
+    against the first (paid_7d / sent)."""
+    steps: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for e in effectiveness:
+        if e["variant"]:
+            steps[(e["playbook"], e["step"], e["channel"])].append(e)
+    out = []
+    for (playbook, step, channel), arms in sorted(steps.items()):
+        if len(arms) < 2:
+            continue
+        arms = sorted(arms, key=lambda a: a["variant"])
+        first = arms[0]
+        out.append({"playbook": playbook, "step": step, "channel": channel, "arms": [
+            {"variant": a["variant"], "sent": a["sent"], "paid_7d": a["paid_7d"],
+             "rate": round(a["paid_7d"] / a["sent"], 4) if a["sent"] else None,
+             "p_value": None if a is first else two_proportion_p(a["paid_7d"], a["sent"], first["paid_7d"],
+                                                                  first["sent"])}
+            for a in arms]})
+    return out
 
 
 def _collected_events(state: State, tz: ZoneInfo) -> dict[str, list[tuple[date, Decimal]]]:
@@ -183,7 +221,7 @@ def _effectiveness(state: State, invoices: dict[str, dict[str, Any]], events: di
     groups: dict[tuple, dict[str, Any]] = {}
     for playbook, step, channel, inv_id, sent_at, delivery, variant in state.conn.execute(
             "SELECT t.playbook, t.step, t.channel, t.invoice_id, coalesce(m.sent_at, t.updated_at, t.created_at), "
-            "m.delivery_status, NULL FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
+            "m.delivery_status, m.variant FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
             "WHERE t.status = 'sent' ORDER BY t.playbook, t.step, t.channel"):
         g = groups.setdefault((playbook, step, channel, variant), {
             "playbook": playbook, "step": step, "channel": channel, "variant": variant, "sent": 0, "delivered": 0,

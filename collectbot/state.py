@@ -323,12 +323,18 @@ def _m005_payment_plans(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _m006_variants(conn: sqlite3.Connection) -> None:
+    """Which arm of a step's `variants:` a message used, for `report` to compare them."""
+    _run_script(conn, "ALTER TABLE messages ADD COLUMN variant TEXT;")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_leaner_writes,
     _m003_items_close_with_a_reason,
     _m004_balance_changes,
     _m005_payment_plans,
+    _m006_variants,
 ]
 
 

@@ -174,7 +174,7 @@ def test_check_reads_every_page_of_the_state_and_says_its_latest_run(make_worksp
     assert ws.json("run")[0] == 0
     code, doc = ws.json("check")
     assert code == 0 and doc["summary"]["state"] == {
-        "path": str(ws.root / "collectbot.db"), "schema": 5, "latest_run": 1,
+        "path": str(ws.root / "collectbot.db"), "schema": 6, "latest_run": 1,
         "latest_run_at": "2026-03-10T04:30:00+00:00"}
     # damage inside the file (a page of some table zeroed, the header intact): only a check that
     # reads every page finds it before a run stumbles on it

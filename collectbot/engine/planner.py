@@ -126,6 +126,22 @@ class PlanMemo:
         return config is inp.config and rend is renderer and customers is inp.customers
 
 
+def variant_of(step: Step, playbook: str, customer_id: str) -> tuple[str, str, int] | None:
+    """The arm of `step.variants` this customer gets: stable (a hash of customer, playbook and
+    step, not of the run), in proportion to the weights."""
+    if not step.variants:
+        return None
+    import hashlib
+
+    total = sum(w for _, _, w in step.variants)
+    point = int.from_bytes(hashlib.sha256(f"{customer_id}|{playbook}|{step.id}".encode()).digest()[:8], "big") % total
+    for arm in step.variants:
+        point -= arm[2]
+        if point < 0:
+            return arm
+    return step.variants[-1]
+
+
 def copies(to: str, extras: list[dict]) -> list[str]:
     """The addresses of `cc` columns (customers file or invoices; `;` or `,` between them), each
     once, in the order met, never the `to` address."""
@@ -380,7 +396,8 @@ class PlanSession:
             context = dict(self.context(lead.invoice, lead.customer))
             context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
             context["totals"] = totals_of(context["invoices"])
-            rendered = self.r.message(lead.timing.step.template, channel, context)
+            arm = variant_of(lead.timing.step, lead.playbook.name, cid)
+            rendered = self.r.message(arm[1] if arm else lead.timing.step.template, channel, context)
         except Exception as exc:  # noqa: BLE001 - a RenderError or a data problem: this message only
             for c in members:
                 self.error(c.invoice, c.playbook, c.timing.step, exc)
@@ -390,6 +407,7 @@ class PlanSession:
             scheduled_at=self.inp.now, body=rendered.body, subject=rendered.subject, html=rendered.html,
             whatsapp_content_sid=rendered.whatsapp_content_sid, content_variables=rendered.content_variables,
             cc=copies(to, [lead.customer.extra, *(c.invoice.extra for c in members)]) if channel == "email" else [],
+            variant=arm[0] if arm else None,
         )
 
     def sent_today(self) -> dict[tuple[str, str], int]:

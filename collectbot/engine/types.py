@@ -99,6 +99,7 @@ class PlannedMessage(_CoversTouches):
     whatsapp_content_sid: str | None = None
     content_variables: dict[str, str] | None = None
     cc: list[str] = field(default_factory=list)  # email: copies to the customer's other contacts (a `cc` column)
+    variant: str | None = None  # the arm of the step's `variants:` this customer gets
 
     @property
     def steps(self) -> list[str]:
