@@ -109,7 +109,7 @@ class Step:
     assign: str | None = None
     note: str | None = None
     line: int | None = None
-    variants: tuple[tuple[str, str, int], ...] = ()  # (name, template, weight): an experiment between templates
+    variants: tuple[tuple[str, str, int, str | None], ...] = ()  # (name, template, weight, channel): an experiment
 
 
 @dataclass
@@ -934,9 +934,10 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
     return pb, ck.problems
 
 
-def _variants(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str, str, int], ...]:
-    """`variants: [{name: short, template: gentle}, {name: long, template: gentle-long, weight: 2}]`:
-    each customer gets one arm, always the same (a hash of customer, playbook and step)."""
+def _variants(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str, str, int, str | None], ...]:
+    """`variants: [{name: a, weight: 70, template: firm}, {name: b, weight: 30, template: gentle,
+    channel: sms}]`: each customer gets one arm, always the same (a hash of customer, playbook and
+    step), in proportion to the weights; an arm may use another channel."""
     raw = sm.get("variants")
     if raw is None:
         return ()
@@ -945,36 +946,37 @@ def _variants(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str, str, int
         return ()
     out = []
     for n, v in enumerate(raw):
-        vm = ck.mapping(v, f"{key}.variants[{n}]", _line(raw, n), ("name", "template", "weight"))
+        vm = ck.mapping(v, f"{key}.variants[{n}]", _line(raw, n), ("name", "template", "weight", "channel"))
         name = ck.string(vm, "name", f"{key}.variants[{n}]", required=True)
         template = ck.string(vm, "template", f"{key}.variants[{n}]", required=True)
         weight = ck.integer(vm, "weight", f"{key}.variants[{n}]", 1, 1)
+        channel = ck.choice(vm, "channel", f"{key}.variants[{n}]", MESSAGE_CHANNELS, None)
         if name and template:
-            out.append((name, template, weight))
-    if len({name for name, _, _ in out}) != len(out):
+            out.append((name, template, weight, channel))
+    if len({name for name, *_ in out}) != len(out):
         ck.error(f"{key}.variants", _line(sm, "variants"), "each variant needs its own name")
     return tuple(out)
 
 
 def _repeats(ck: _Checker, sm: LineDict, key: str, step: Step, ids: set[str]) -> list[Step]:
-    """`repeat: {every: 7d, times: 3}`: the step again, `times` more times, each `every` after the
-    one before went (anchored on `previous`): `remind#2`, `remind#3`… — each a step of its own in
-    the ledger, so each repetition happens at most once, and only while the invoice is open."""
+    """`repeat: {every: 7d, times: 4}`: the step sent `times` times in all (the first included), each
+    repetition `every` after the one before went (anchored on `previous`): `remind#2`, `remind#3`…
+    — each a step of its own in the ledger, so each happens at most once, and only while open."""
     if sm.get("repeat") is None:
         return []
     rm = ck.mapping(sm.get("repeat"), f"{key}.repeat", _line(sm, "repeat"), ("every", "times"))
     every = parse_duration(str(rm.get("every", "")))
-    times = ck.integer(rm, "times", f"{key}.repeat", 0, 1)
+    times = ck.integer(rm, "times", f"{key}.repeat", 0, 2)  # every send of the step, the first included
     if every is None or every <= timedelta(0):
         ck.error(f"{key}.repeat.every", _line(rm, "every") or _line(sm, "repeat"),
                  f"expected a duration like 7d, got {rm.get('every')!r}")
         return []
     if "times" not in rm:
-        ck.error(f"{key}.repeat.times", _line(sm, "repeat"), "say how many times more: times: 3")
+        ck.error(f"{key}.repeat.times", _line(sm, "repeat"), "say how many times in all: times: 4")
         return []
     unit, n = ("h", int(every.total_seconds() // 3600)) if every % timedelta(days=1) else ("d", every.days)
     out = []
-    for k in range(2, times + 2):
+    for k in range(2, times + 1):
         rid = f"{step.id}#{k}"
         if rid in ids:
             ck.error(f"{key}.repeat", _line(sm, "repeat"), f"step id {rid!r} is used twice in this playbook")

@@ -828,8 +828,9 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
                     _check_text(env, src, pb.file, _key_line(pb, key, k, step), f"{key}.{k}", problems)
             if step.channel in MESSAGE_CHANNELS and step.template:
                 channels = [step.channel] + ([step.fallback] if step.fallback and step.fallback != step.channel else [])
-                for template in dict.fromkeys([step.template, *(t for _, t, _ in step.variants)]):
-                    for ch in channels:
+                for template, arm_channel in dict.fromkeys([(step.template, None),
+                                                            *((arm[1], arm[3]) for arm in step.variants)]):
+                    for ch in [arm_channel] if arm_channel else channels:
                         fname = f"{template}.{ch}.j2"
                         needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))
 

@@ -1,6 +1,6 @@
 """`repeat: {every, times}` (issue 19, SPEC 11): a step sent again every N days while the invoice is
-open, each repetition at most once (`remind#2`, `remind#3` in the ledger), and none after it is
-paid. Through the real CLI."""
+open, `times` sends in all (the first included), each repetition at most once (`remind#2`,
+`remind#3` in the ledger), and none after it is paid. Through the real CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ steps:
     at: due+1d
     channel: email
     template: gentle
-    repeat: {every: 7d, times: 2}
+    repeat: {every: 7d, times: 3}
 """
 
 
@@ -19,7 +19,7 @@ def globex(doc):
     return [m["steps"] for m in doc["messages"] if m["customer_id"] == "globex"]
 
 
-def test_a_step_repeats_every_week_twice_more_and_each_once(make_workspace):
+def test_a_step_sent_three_times_a_week_apart_each_once(make_workspace):
     ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK}, config={"limits": {"max_source_age": "60d"}})
     # Globex INV-003 due 03-07: remind on 03-10 (due+1d has passed), again 7 days later, and once more
     assert globex(ws.json("run")[1]) == [["remind"]]
@@ -27,7 +27,7 @@ def test_a_step_repeats_every_week_twice_more_and_each_once(make_workspace):
     assert globex(ws.json("run", now="2026-03-17T10:00:00")[1]) == [["remind#2"]]
     assert globex(ws.json("run", now="2026-03-17T11:00:00")[1]) == []  # once
     assert globex(ws.json("run", now="2026-03-24T10:00:00")[1]) == [["remind#3"]]
-    assert globex(ws.json("run", now="2026-03-31T10:00:00")[1]) == []  # two repeats, no more
+    assert globex(ws.json("run", now="2026-03-31T10:00:00")[1]) == []  # times: 3 — three sends in all
 
 
 def test_no_repeat_once_paid(make_workspace):

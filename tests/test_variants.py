@@ -62,3 +62,14 @@ def test_report_compares_the_arms(make_workspace):
     pooled = 3 / (len(a) + len(b))
     z = (3 / len(a)) / math.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
     assert got["b"]["p_value"] == round(2 * (1 - NormalDist().cdf(z)), 4) and got["a"]["p_value"] is None
+
+
+def test_an_arm_may_use_another_channel(make_workspace):
+    playbook = PLAYBOOK.replace("      - {name: b, template: nudge}", "      - {name: b, template: firm, channel: sms}")
+    rows = [dict(r, phone=f"+9198000000{n:02d}") for n, r in enumerate(book())]
+    ws = make_workspace(invoices=rows, playbooks={"standard.yaml": playbook}, config={"limits": {"max_source_age": "60d"}})
+    code, doc = ws.json("run")
+    assert code == 0
+    channels = {m["variant"]: {x["channel"] for x in doc["messages"] if x["variant"] == m["variant"]}
+                for m in doc["messages"]}
+    assert channels == {"a": {"email"}, "b": {"sms"}}

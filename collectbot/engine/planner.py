@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -126,14 +126,14 @@ class PlanMemo:
         return config is inp.config and rend is renderer and customers is inp.customers
 
 
-def variant_of(step: Step, playbook: str, customer_id: str) -> tuple[str, str, int] | None:
+def variant_of(step: Step, playbook: str, customer_id: str) -> tuple[str, str, int, str | None] | None:
     """The arm of `step.variants` this customer gets: stable (a hash of customer, playbook and
     step, not of the run), in proportion to the weights."""
     if not step.variants:
         return None
     import hashlib
 
-    total = sum(w for _, _, w in step.variants)
+    total = sum(arm[2] for arm in step.variants)
     point = int.from_bytes(hashlib.sha256(f"{customer_id}|{playbook}|{step.id}".encode()).digest()[:8], "big") % total
     for arm in step.variants:
         point -= arm[2]
@@ -332,6 +332,9 @@ class PlanSession:
         if step.channel == "task":
             self.task_candidates.append(Candidate(inv, cust, pb, chosen, "task"))
             return
+        arm = variant_of(step, pb.name, cust.customer_id)
+        if arm is not None and arm[3] and arm[3] != step.channel:  # this customer's arm uses another channel
+            step = replace(step, channel=arm[3])
         channel, to, why = self.route(inv, cust, step)
         if channel is None:
             self.skip(inv, pb, step, why[0], channel=step.channel, detail=why[1])
