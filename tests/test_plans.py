@@ -63,3 +63,14 @@ def test_plans_refuse_what_does_not_add_up(make_workspace):
     assert code == 0 and [i["amount"] for i in doc["instalments"]] == ["4500.00", "4500.00"]
     assert ws.json("plan", "--list")[1]["plans"]["INV-005"]["instalments"][0]["due_date"] == "2026-04-01"
     assert ws.json("plan", "INV-005", "--cancel")[0] == 0 and ws.json("plan", "--list")[1]["plans"] == {}
+
+
+def test_explain_of_an_invoice_on_a_plan_names_its_instalments(make_workspace):
+    ws = make_workspace(config=CONFIG, templates=GENTLE)
+    assert ws.json("plan", "INV-005", "--split", "50,50", "--every", "30d", "--start", "2026-03-12")[0] == 0
+    code, doc = ws.json("explain", "INV-005")
+    assert code == 2 and doc["errors"][0]["message"] == (
+        "INV-005 is on a payment plan: its instalments are chased one by one; explain one of them "
+        "(INV-005#1, INV-005#2)")
+    code, doc = ws.json("explain", "INV-005#1")
+    assert code == 0 and doc["playbook"] == "standard"

@@ -59,11 +59,17 @@ def _not_found(cfg: Any, invoice: str) -> str:
     from ..history import gone_since
     from ..pipeline import open_readonly
 
+    from ..plans import active
+
     state = open_readonly(cfg)
     try:
         since = gone_since(state, invoice)
+        plan = active(state).get(invoice)
     finally:
         state.close()
+    if plan:
+        ids = ", ".join(f"{invoice}#{i['number']}" for i in plan["instalments"])
+        return f"{invoice} is on a payment plan: its instalments are chased one by one; explain one of them ({ids})"
     if since:
         return (f"invoice {invoice!r} is gone from the invoice sources (since {since}): nothing more is "
                 f"sent; `collectbot history {invoice}` shows what happened")
