@@ -110,6 +110,7 @@ class Step:
     note: str | None = None
     line: int | None = None
     variants: tuple[tuple[str, str, int, str | None], ...] = ()  # (name, template, weight, channel): an experiment
+    choose: tuple[tuple[str | None, str, str], ...] = ()  # (if, channel, template): the first branch whose `if` holds
 
 
 @dataclass
@@ -816,7 +817,8 @@ def _payment_link(ck: _Checker, top: LineDict) -> PaymentLink:
 # ---------------------------------------------------------------------------- playbooks
 
 PLAYBOOK_KEYS = ("name", "match", "priority", "steps")
-STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat", "variants")
+STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat", "variants",
+             "choose")
 
 
 def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
@@ -882,8 +884,9 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         sm = ck.mapping(raw, key, line, STEP_KEYS)
         sid = ck.string(sm, "id", key, required=True)
         at_text = ck.string(sm, "at", key, required=True)
-        channel = ck.choice(sm, "channel", key, CHANNELS, None)
-        if "channel" not in sm and f"{key}.channel" not in ck.suggested:
+        choose = _choose(ck, sm, key)
+        channel = ck.choice(sm, "channel", key, CHANNELS, None) or (choose[0][1] if choose else None)
+        if "channel" not in sm and not choose and f"{key}.channel" not in ck.suggested:
             ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
@@ -895,7 +898,7 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
             ids.add(sid)
         if at is not None and at.anchor == "previous" and i == 0:
             ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
-        template = ck.string(sm, "template", key)
+        template = ck.string(sm, "template", key) or (choose[0][2] if choose else None)
         variants = _variants(ck, sm, key)
         if variants and not template:
             template = variants[0][1]  # what `check` and a plain reader see as the step's template
@@ -928,10 +931,34 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
             id=sid, at=at, channel=channel, template=template, on_weekdays=tuple(sorted(set(weekdays))),
             on_monthdays=tuple(sorted(set(monthdays))), condition=ck.string(sm, "if", key), fallback=fallback,
             assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line, variants=variants,
+            choose=choose,
         )
         pb.steps.append(step)
         pb.steps.extend(_repeats(ck, sm, key, step, ids))
     return pb, ck.problems
+
+
+def _choose(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str | None, str, str], ...]:
+    """`choose: [{if: "previous.status == 'read'", channel: sms, template: firm}, {channel: whatsapp,
+    template: nudge}]`: the first branch whose `if` holds (no `if`: always) decides the channel
+    and the template; in these conditions `previous.status` is the provider's delivery status."""
+    raw = sm.get("choose")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        ck.error(f"{key}.choose", _line(sm, "choose"), "expected a list of {if, channel, template}")
+        return ()
+    out = []
+    for n, b in enumerate(raw):
+        where = f"{key}.choose[{n}]"
+        bm = ck.mapping(b, where, _line(raw, n), ("if", "channel", "template"))
+        channel = ck.choice(bm, "channel", where, MESSAGE_CHANNELS, None)
+        template = ck.string(bm, "template", where, required=True)
+        if channel is None:
+            ck.error(f"{where}.channel", _line(raw, n), "a branch needs a `channel` (email, sms or whatsapp)")
+        elif template:
+            out.append((ck.string(bm, "if", where), channel, template))
+    return tuple(out)
 
 
 def _variants(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str, str, int, str | None], ...]:

@@ -829,7 +829,8 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
             if step.channel in MESSAGE_CHANNELS and step.template:
                 channels = [step.channel] + ([step.fallback] if step.fallback and step.fallback != step.channel else [])
                 for template, arm_channel in dict.fromkeys([(step.template, None),
-                                                            *((arm[1], arm[3]) for arm in step.variants)]):
+                                                            *((arm[1], arm[3]) for arm in step.variants),
+                                                            *((b[2], b[1]) for b in step.choose)]):
                     for ch in [arm_channel] if arm_channel else channels:
                         fname = f"{template}.{ch}.j2"
                         needed.setdefault(fname, (pb.file, _key_line(pb, key, "template", step), f"{key}.template"))

@@ -67,6 +67,7 @@ class Candidate:
     timing: StepTiming
     channel: str
     to: str | None = None
+    template: str | None = None  # a `choose:` branch's template, else the step's
 
     def touch(self) -> PlannedTouch:
         return PlannedTouch(self.invoice.invoice_id, self.playbook.name, self.timing.step.id, self.channel,
@@ -335,11 +336,36 @@ class PlanSession:
         arm = variant_of(step, pb.name, cust.customer_id)
         if arm is not None and arm[3] and arm[3] != step.channel:  # this customer's arm uses another channel
             step = replace(step, channel=arm[3])
+        template = None
+        if step.choose:
+            branch = self.branch(inv, cust, pb, step)
+            if branch is None:
+                return
+            step, template = replace(step, channel=branch[1], fallback=None), branch[2]
         channel, to, why = self.route(inv, cust, step)
         if channel is None:
             self.skip(inv, pb, step, why[0], channel=step.channel, detail=why[1])
             return
-        self.candidates.append(Candidate(inv, cust, pb, chosen, channel, to))
+        self.candidates.append(Candidate(inv, cust, pb, chosen, channel, to, template))
+
+    def branch(self, inv: Invoice, cust: Customer, pb: Playbook, step: Step) -> tuple[str | None, str, str] | None:
+        """The first `choose:` branch whose `if` holds, with `previous.status` the provider's delivery
+        status of the last message (sent, delivered, read, failed, opened…); None: none holds."""
+        context = dict(self.context(inv, cust))
+        previous = context.get("previous")
+        if previous:
+            context["previous"] = {**previous, "status": previous.get("delivery_status") or previous.get("status")}
+        for branch in step.choose:
+            if branch[0] is None:
+                return branch
+            try:
+                if self.r.condition(branch[0], context):
+                    return branch
+            except Exception as exc:  # noqa: BLE001 - recorded like any condition's error
+                self.error(inv, pb, step, exc)
+                return None
+        self.skip(inv, pb, step, "condition_false", channel=step.channel, detail="no `choose:` branch holds")
+        return None
 
     # ------------------------------------------------------------------ messages
 
@@ -400,7 +426,7 @@ class PlanSession:
             context["invoices"] = [self.invoice_view(c.invoice, c.customer) for c in members]
             context["totals"] = totals_of(context["invoices"])
             arm = variant_of(lead.timing.step, lead.playbook.name, cid)
-            rendered = self.r.message(arm[1] if arm else lead.timing.step.template, channel, context)
+            rendered = self.r.message(arm[1] if arm else (lead.template or lead.timing.step.template), channel, context)
         except Exception as exc:  # noqa: BLE001 - a RenderError or a data problem: this message only
             for c in members:
                 self.error(c.invoice, c.playbook, c.timing.step, exc)
