@@ -84,6 +84,7 @@ def run_check(config_path: Path, *, strict: bool = False, environ: Mapping[str, 
     if result is not None and now is not None and not report.config_errors:
         usage, problems = playbook_usage(config, result, now(config))
         report.summary["playbook_usage"] = usage
+        report.summary["started_by_events"] = {pb.name: pb.trigger for pb in config.playbooks if pb.trigger}
         report.problems.extend(problems)
         report.summary["warnings"] = len(report.warnings)
     return report
@@ -100,7 +101,7 @@ def playbook_usage(config: Config, result: LoadResult, now: datetime) -> tuple[d
     inp = PlanInput(now=now, config=config, invoices=open_invoices, customers=result.customers,
                     balances={i.invoice_id: i.balance for i in open_invoices}, touches={})
     session = PlanSession(inp, Renderer(config))
-    usage: dict[str, int] = {pb.name: 0 for pb in config.playbooks}
+    usage: dict[str, int] = {pb.name: 0 for pb in config.playbooks if not pb.trigger}  # events start the others
     unmatched: list[str] = []
     for inv in open_invoices:
         pb = session.choose_playbook(inv, session.customer(inv))

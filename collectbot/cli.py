@@ -76,6 +76,7 @@ SHORT_HELP = {
     "report": "Aging, DSO, collected, CEI, what each step achieves.",
     "plan": "Put an invoice on a plan of dated instalments.",
     "events": "Import SendGrid events.",
+    "event": "Record a shop event that starts a `trigger:` playbook.",
 }
 for _info in app.registered_commands:
     _info.short_help = SHORT_HELP.get(_info.name or _info.callback.__name__, _info.short_help)

@@ -31,7 +31,7 @@ EMAIL_PROVIDERS = ("outbox", "sendgrid")
 PHONE_PROVIDERS = ("outbox", "twilio")
 ANCHORS = ("issued", "due", "previous")
 UNITS = ("m", "h", "d", "bd", "w")
-_AT_RE = re.compile(r"^\s*(issued|due|previous|promise)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
+_AT_RE = re.compile(r"^\s*(issued|due|previous|promise|event)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
 
 
@@ -85,7 +85,7 @@ class ConfigError(CollectbotError):
 
 @dataclass(frozen=True)
 class At:
-    anchor: str  # issued | due | previous | promise (the day a broken promise to pay named)
+    anchor: str  # issued | due | previous | promise (the day a broken promise to pay named) | event (its moment)
     offset: int = 0  # signed count of `unit`
     unit: str = "d"  # m | h | d | bd | w
 
@@ -111,6 +111,7 @@ class Step:
     line: int | None = None
     variants: tuple[tuple[str, str, int, str | None], ...] = ()  # (name, template, weight, channel): an experiment
     choose: tuple[tuple[str | None, str, str], ...] = ()  # (if, channel, template): the first branch whose `if` holds
+    goto: str | None = None  # the playbook this step moves the invoice to (its channel is "goto")
 
 
 @dataclass
@@ -122,6 +123,9 @@ class Playbook:
     order: int = 0  # position in collectbot.yaml's list: breaks priority ties
     file: str = ""
     line_of: dict[str, int] = field(default_factory=dict)  # key path -> line, for check
+    first_on_previous: int | None = None  # the line of a first step anchored on `previous` (only a goto target may)
+    trigger: str | None = None  # `trigger: {event: NAME}`: a sequence per recorded event NAME, not per invoice
+    until: tuple[str, ...] = ()  # `trigger.until`: events that end such a sequence (e.g. order_paid)
 
 
 @dataclass
@@ -225,6 +229,7 @@ class Config:
     replies: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_REPLIES))  # `replies:`
     receipts: dict[str, str] | None = None  # `receipts: {channel, template}`: thank-you messages when money arrives
     fees: "Fees | None" = None  # `fees:`: late fee and interest that templates (and with `charge`, links) show
+    listen_secret_env: str | None = None  # `listen.secret_env`: the variable holding the HMAC secret of POST /events
 
     @property
     def tz(self) -> ZoneInfo:
@@ -402,7 +407,7 @@ def _scan_secrets(node: Any, ck: _Checker, prefix: str = "") -> None:
 
 TOP_KEYS = (
     "business", "sources", "state", "outbox", "templates", "channels", "limits", "payment_link",
-    "playbooks", "reconcile", "backups", "replies", "receipts", "fees",
+    "playbooks", "reconcile", "backups", "replies", "receipts", "fees", "listen",
     # business settings are also accepted at the top level (SPEC 1 names them without a prefix)
     "name", "timezone", "currency", "locale", "country", "working_hours", "holidays",
 )
@@ -474,6 +479,8 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         template = ck.string(rb, "template", "receipts", required=True)
         if template:
             receipts = {"channel": channel, "template": template}
+    listen_block = ck.mapping(top.get("listen"), "listen", _line(top, "listen"), ("secret_env",))
+    listen_secret_env = ck.string(listen_block, "secret_env", "listen")
     replies_block = ck.mapping(top.get("replies"), "replies", _line(top, "replies"), REPLY_KEYS)
     replies = dict(DEFAULT_REPLIES)
     for key in REPLY_KEYS:
@@ -497,7 +504,7 @@ def read_config(path: Path, *, with_playbooks: bool = True) -> tuple[Config | No
         customer_sources=customer_sources, state_path=state_path, outbox_dir=outbox_dir,
         templates_dir=templates_dir, channels=channels, limits=limits, payment_link=payment_link,
         backups_dir=backups_dir, backups_keep=backups_keep, replies=replies, receipts=receipts, fees=fees,
-        playbooks=playbooks, reconcile=dict(reconcile),
+        playbooks=playbooks, reconcile=dict(reconcile), listen_secret_env=listen_secret_env,
         warnings=[p for p in ck.problems if p.severity == "warning"],
     )
     return config, ck.problems
@@ -816,9 +823,9 @@ def _payment_link(ck: _Checker, top: LineDict) -> PaymentLink:
 
 # ---------------------------------------------------------------------------- playbooks
 
-PLAYBOOK_KEYS = ("name", "match", "priority", "steps")
+PLAYBOOK_KEYS = ("name", "match", "priority", "steps", "trigger")
 STEP_KEYS = ("id", "at", "on", "channel", "template", "if", "fallback", "assign", "note", "repeat", "variants",
-             "choose")
+             "choose", "goto")
 
 
 def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
@@ -857,7 +864,49 @@ def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
             continue
         seen[pb.name] = str(p)
         playbooks.append(pb)
+    _check_jumps(ck, playbooks)
     return playbooks
+
+
+def _check_jumps(ck: _Checker, playbooks: list[Playbook]) -> None:
+    """`goto:` names a playbook that exists, and no chain of jumps visits a playbook twice; only a
+    playbook some step jumps to may start with a step anchored on `previous` (the jump)."""
+    by_name = {pb.name: pb for pb in playbooks}
+    targets = {step.goto for pb in playbooks for step in pb.steps if step.goto}
+    for pb in playbooks:
+        if pb.first_on_previous is not None and pb.name not in targets:
+            ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
+                                             "the first step cannot be anchored on `previous` (only in a playbook "
+                                             "that a `goto:` step moves invoices to: then `previous` is the jump)"))
+        for step in pb.steps:
+            if step.goto and (pb.trigger or (step.goto in by_name and by_name[step.goto].trigger)):
+                ck.problems.append(ConfigProblem(pb.file, step.line, "goto", "a `goto:` cannot lead into or out of a "
+                                                 "playbook with `trigger:` (its sequences belong to one event)"))
+            if step.goto and step.goto not in by_name:
+                key = next((k for k, v in pb.line_of.items() if k.endswith(".goto") and pb.line_of.get(k[:-5]) == step.line),
+                           "goto")
+                ck.problems.append(ConfigProblem(pb.file, pb.line_of.get(key, step.line), key,
+                                                 f"goto: no playbook is named {step.goto!r} (known: "
+                                                 f"{', '.join(sorted(by_name)) or 'none'})"))
+
+    def walk(name: str, path: list[str]) -> list[str] | None:
+        for step in by_name[name].steps:
+            if step.goto in by_name:
+                if step.goto in path:
+                    return [*path, step.goto]
+                found = walk(step.goto, [*path, step.goto])
+                if found:
+                    return found
+        return None
+
+    reported: set[frozenset[str]] = set()
+    for pb in playbooks:
+        loop = walk(pb.name, [pb.name])
+        if loop and frozenset(loop) not in reported:
+            reported.add(frozenset(loop))
+            line = next((s.line for s in pb.steps if s.goto), None)
+            ck.problems.append(ConfigProblem(pb.file, line, "goto", "these `goto:` steps make a loop that would "
+                                             f"visit a playbook twice: {' -> '.join(loop)}"))
 
 
 def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[ConfigProblem]]:
@@ -873,6 +922,15 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
     pb.line_of = {"name": _line(m, "name") or 1, "match": _line(m, "match") or 1}
     pb.match = ck.string(m, "match", "")
     pb.priority = ck.integer(m, "priority", "", 0)
+    if m.get("trigger") is not None:
+        tm = ck.mapping(m.get("trigger"), "trigger", _line(m, "trigger"), ("event", "until"))
+        pb.trigger = ck.string(tm, "event", "trigger", required=True)
+        until = tm.get("until") or []
+        until = [until] if isinstance(until, str) else until
+        if not isinstance(until, list) or not all(isinstance(u, str) and u for u in until):
+            ck.error("trigger.until", _line(tm, "until"), "expected an event name or a list of them")
+        else:
+            pb.until = tuple(until)
     steps = m.get("steps")
     if not isinstance(steps, list) or not steps:
         ck.error("steps", _line(m, "steps") or 1, "a playbook needs a list of `steps`")
@@ -885,24 +943,32 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         sid = ck.string(sm, "id", key, required=True)
         at_text = ck.string(sm, "at", key, required=True)
         choose = _choose(ck, sm, key)
+        goto = ck.string(sm, "goto", key)
         channel = ck.choice(sm, "channel", key, CHANNELS, None) or (choose[0][1] if choose else None)
-        if "channel" not in sm and not choose and f"{key}.channel" not in ck.suggested:
+        if goto is not None:
+            if "channel" in sm or choose or "template" in sm or "variants" in sm or "repeat" in sm:
+                ck.error(f"{key}.goto", _line(sm, "goto"), "a `goto:` step only moves the invoice to another "
+                         "playbook: it takes no channel, template, choose, variants or repeat")
+            channel = "goto"
+        elif "channel" not in sm and not choose and f"{key}.channel" not in ck.suggested:
             ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
-            ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous/promise "
+            ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous/promise/event "
                      "and unit m, h, d, bd or w (e.g. due+3d)")
         if sid is not None:
             if sid in ids:
                 ck.error(f"{key}.id", _line(sm, "id"), f"step id {sid!r} is used twice in this playbook")
             ids.add(sid)
+        if at is not None and at.anchor == "event" and m.get("trigger") is None:
+            ck.error(f"{key}.at", _line(sm, "at"), "`event` anchors only a playbook with `trigger: {event: NAME}`")
         if at is not None and at.anchor == "previous" and i == 0:
-            ck.error(f"{key}.at", _line(sm, "at"), "the first step cannot be anchored on `previous`")
+            pb.first_on_previous = _line(sm, "at") or line or 1  # an error unless a `goto:` jumps here (_check_jumps)
         template = ck.string(sm, "template", key) or (choose[0][2] if choose else None)
         variants = _variants(ck, sm, key)
         if variants and not template:
             template = variants[0][1]  # what `check` and a plain reader see as the step's template
-        if channel and channel != "task" and not template and f"{key}.template" not in ck.suggested:
+        if channel and channel not in ("task", "goto") and not template and f"{key}.template" not in ck.suggested:
             ck.error(f"{key}.template", line, f"{'an' if channel == 'email' else 'a'} {channel} step needs a `template`")
         fallback = ck.choice(sm, "fallback", key, MESSAGE_CHANNELS, None)
         if channel == "task" and not sm.get("note") and f"{key}.note" not in ck.suggested:
@@ -924,14 +990,14 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         if sid is None or at is None or channel is None:
             continue
         pb.line_of[f"steps[{i}]"] = line or 1
-        for k in ("if", "template", "assign", "note", "at"):
+        for k in ("if", "template", "assign", "note", "at", "goto"):
             if k in sm:
                 pb.line_of[f"steps[{i}].{k}"] = _line(sm, k) or line or 1
         step = Step(
             id=sid, at=at, channel=channel, template=template, on_weekdays=tuple(sorted(set(weekdays))),
             on_monthdays=tuple(sorted(set(monthdays))), condition=ck.string(sm, "if", key), fallback=fallback,
             assign=ck.string(sm, "assign", key), note=ck.string(sm, "note", key), line=line, variants=variants,
-            choose=choose,
+            choose=choose, goto=goto,
         )
         pb.steps.append(step)
         pb.steps.extend(_repeats(ck, sm, key, step, ids))

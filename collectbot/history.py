@@ -23,7 +23,8 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     else:
         rows = c.execute("SELECT invoice_id FROM invoices WHERE customer_id = ?", (subject,)).fetchall()
         known = rows or c.execute("SELECT 1 FROM customers WHERE customer_id = ? UNION SELECT 1 FROM messages "
-                                  "WHERE customer_id = ?", (subject, subject)).fetchone()
+                                  "WHERE customer_id = ? UNION SELECT 1 FROM events WHERE customer_id = ?",
+                                  (subject, subject, subject)).fetchone()
         if not known:
             raise UsageError(f"no invoice or customer {subject!r} in the state file")
         invoice_ids = [r[0] for r in rows]
@@ -99,6 +100,11 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     for r in c.execute(ev_query + " ORDER BY id", params):
         if r["kind"] in ("item_opened", "item_closed", "task_done"):
             continue  # said above, from the queue itself
+        if r["kind"] == "event":  # a business event (triggers.py): its name and what it carried
+            body = json.loads(r["data"] or "{}")
+            said = ", ".join(f"{k} {v}" for k, v in list((body.get("data") or {}).items())[:6])
+            add(r["at"], "event", r["invoice_id"], f"{body.get('event')} #{r['id']}{': ' + said if said else ''}")
+            continue
         add(r["at"], r["kind"], r["invoice_id"], r["data"] or "", message_id=r["message_id"])
     # at the same moment, cause before effect: what arrived, the hold it made, a payment, then the
     # queue items opened and closed because of them

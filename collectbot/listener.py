@@ -7,6 +7,10 @@ Sending stays with `run`; this only records, exactly as `sync` and `events impor
 * `POST /twilio/inbound` — a message a customer sent to our number (the number's "A message
   comes in" webhook): a reply, read and queued as `sync` does (STOP opts out).
 * `POST /sendgrid/events` — SendGrid's Event Webhook (a JSON array), as `events import`.
+* `POST /events` — a business event from your shop or app (`{"event": "cart_abandoned",
+  "customer_id": "C9", "data": {...}}`), as `collectbot event`; it must be signed:
+  `X-Collectbot-Signature: sha256=HEX`, the HMAC-SHA256 of the raw body with the secret in the
+  variable `listen.secret_env` names. Without that setting every POST /events is refused.
 
 Twilio's requests are checked with Twilio's own `RequestValidator` (the X-Twilio-Signature of
 the URL Twilio called, `--public-url`, signed with the account's auth token); a request that
@@ -17,6 +21,8 @@ It listens on 127.0.0.1 unless told otherwise: put it behind your tunnel or prox
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Callable
@@ -34,11 +40,13 @@ class Listener:
     """What the handler needs: where the state is, how to check requests, and the clock."""
 
     def __init__(self, state_path: Path, *, public_url: str, twilio_token: str | None, now: Callable[[], datetime],
-                 replies: Any = None, sendgrid_key: str | None = None, log: Callable[[str], None] = lambda s: None):
+                 replies: Any = None, sendgrid_key: str | None = None, events_secret: str | None = None,
+                 log: Callable[[str], None] = lambda s: None):
         self.state_path = state_path
         self.public_url = public_url.rstrip("/")
         self.twilio_token = twilio_token
         self.sendgrid_key = sendgrid_key
+        self.events_secret = events_secret
         self.now = now
         self.replies = replies
         self.log = log
@@ -62,6 +70,13 @@ class Listener:
                                                                                         timestamp))
         except Exception:  # noqa: BLE001 - a malformed key or signature is a failed check
             return False
+
+    def events_valid(self, body: bytes, signature: str | None) -> bool:
+        """`X-Collectbot-Signature: sha256=HEX` is the HMAC-SHA256 of the body with the secret."""
+        if not self.events_secret or not signature or not signature.startswith("sha256="):
+            return False
+        expected = hmac.new(self.events_secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature[len("sha256="):].strip().lower())
 
     def record(self, what: Callable[[State, datetime], Any]) -> Any:
         with self.lock, State.open(self.state_path, create=False) as state:
@@ -103,6 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._twilio(path, body)
             if path == "/sendgrid/events":
                 return self._sendgrid(body)
+            if path == "/events":
+                return self._event(body)
         except Exception as exc:  # noqa: BLE001 - a bad request or a damaged state: say it, keep serving
             self.listener.log(f"error: {type(exc).__name__}: {exc}")
             return self._answer(500, {"error": str(exc)[:200]})
@@ -124,6 +141,21 @@ class _Handler(BaseHTTPRequestHandler):
         handled = self.listener.record(
             lambda state, now: delivery._record_reply(state, channel, reply, now, self.listener.replies))
         self._answer(200, {"recorded": handled is not None})
+
+    def _event(self, body: bytes) -> None:
+        from . import triggers
+
+        if not self.listener.events_secret:
+            return self._answer(403, {"error": "POST /events is off: set listen.secret_env in collectbot.yaml"})
+        if not self.listener.events_valid(body, self.headers.get("X-Collectbot-Signature")):
+            return self._answer(403, {"error": "the X-Collectbot-Signature does not match"})
+        try:
+            event = triggers.parse_event(json.loads(body.decode("utf-8")))
+        except (ValueError, triggers.EventError) as exc:  # JSONDecodeError, UnicodeDecodeError, EventError
+            reason = str(exc) if isinstance(exc, triggers.EventError) else "the body is not a JSON object"
+            return self._answer(400, {"error": reason})
+        got = self.listener.record(lambda state, now: triggers.record(state, event, now))
+        self._answer(200, {"recorded": got is not None, "id": got})
 
     def _sendgrid(self, body: bytes) -> None:
         from .delivery import import_sendgrid_events, read_events_file

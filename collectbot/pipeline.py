@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import backups, items, jsondoc, ledger, plans, receipts
+from . import backups, items, jsondoc, ledger, plans, receipts, triggers
 from .engine import plan as make_plan
 from .engine import timeline as make_timeline
 from .errors import UsageError
@@ -303,14 +303,27 @@ def build_input(config: Config, loaded: LoadResult, state: State, now: datetime,
     facts = ledger.planner_facts(state, now, promise_grace=config.limits.promise_grace)
     cap = config.limits.max_messages_per_run
     # an invoice on a payment plan is planned as its open instalments (plans.py)
-    invoices, balances = plans.expand(loaded.invoices, effective_balances(state, loaded.invoices, changed_only=True),
-                                      plans.active(state))
+    effective = effective_balances(state, loaded.invoices, changed_only=True)
+    invoices, balances = plans.expand(loaded.invoices, effective, plans.active(state))
+    # events' sequences (`trigger:` playbooks): an invoice of their own, following their invoice's holds
+    seqs = triggers.sequences(state, config, loaded.invoices, effective, loaded.customers, now)
+    customers, held, held_until = loaded.customers, facts.held_invoices, facts.held_invoices_until
+    if seqs.invoices:
+        invoices, balances = [*invoices, *seqs.invoices], {**balances, **seqs.balances}
+        customers = {**seqs.customers, **customers}
+        held, held_until = dict(held), dict(held_until)
+        for sid, iid in seqs.linked.items():
+            if iid in facts.held_invoices:
+                held[sid] = facts.held_invoices[iid]
+            if iid in facts.held_invoices_until:
+                held_until[sid] = facts.held_invoices_until[iid]
     return PlanInput(
-        now=now, config=config, invoices=invoices, customers=loaded.customers,
+        now=now, config=config, invoices=invoices, customers=customers,
         balances=balances, touches=facts.touches,
-        recent_messages=facts.recent_messages, held_invoices=facts.held_invoices,
+        recent_messages=facts.recent_messages, held_invoices=held,
         held_customers=facts.held_customers, suppressed=facts.suppressed,
-        held_invoices_until=facts.held_invoices_until, held_customers_until=facts.held_customers_until,
+        held_invoices_until=held_until, held_customers_until=facts.held_customers_until,
+        warnings=seqs.warnings,
         promises={i: (end - timedelta(seconds=1)).astimezone(config.tz).date() for i, end in facts.promised.items()},
         payment_history=ledger.payment_history(state) if mentions_aggregates(config) else {},
         suppressed_addresses=facts.suppressed_addresses,
@@ -386,6 +399,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
             out.warnings.append(f"{len(waiting)} earlier message(s) may or may not have gone out and wait for your "
                                 f"decision ({', '.join(str(u) for u in waiting[:5])}"
                                 f"{', …' if len(waiting) > 5 else ''}); `collectbot resend TOUCH` sends one again")
+        out.warnings.extend(inp.warnings)
+        out.names.update({cid: c.name for cid, c in inp.customers.items() if c.name and cid not in out.names})
         out.plan = make_plan(inp, renderer)
         out.errors.extend(out.plan.errors)
         out.plan.messages.extend(thanks)
@@ -430,6 +445,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         inp = build_input(config, loaded, state, now, options.limit)
         if options.send:
             inp = send_now_input(inp, renderer, *options.send, anytime=options.anytime)
+        out.warnings.extend(inp.warnings)
+        out.names.update({cid: c.name for cid, c in inp.customers.items() if c.name and cid not in out.names})
         plan = out.plan = make_plan(inp, renderer)
         out.errors.extend(plan.errors)
         if not options.send:  # thank-you receipts for money that arrived (SPEC 9)
@@ -523,7 +540,7 @@ def send_now_input(inp: PlanInput, renderer: Renderer, invoice_id: str, step_id:
     if inv is None:
         raise UsageError(f"invoice {invoice_id!r} is not among the open invoices of the sources")
     session = PlanSession(inp, renderer, PlanMemo(inp, renderer))
-    playbook = session.choose_playbook(inv, session.customer(inv))
+    playbook = session.playbook_for(inv, session.customer(inv))
     if playbook is None:
         raise UsageError(f"no playbook applies to {invoice_id}, so it has no step {step_id!r}")
     step = next((s for s in playbook.steps if s.id == step_id), None)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -305,8 +305,10 @@ class Renderer:
                   else Money(invoice.balance, cur))
         paid = invoice.amount - balance
         paid = self._zero(paid, cur) if not paid else Money(paid, cur)
+        # an event's sequence on an invoice (`ORD-1@7`, triggers.py) speaks of, and links to, that invoice
+        shown = (invoice.extra["event"].get("invoice_id") or invoice.invoice_id) if invoice.trigger else invoice.invoice_id
         view.update(
-            invoice_id=invoice.invoice_id, customer_id=invoice.customer_id, customer_name=invoice.customer_name,
+            invoice_id=shown, customer_id=invoice.customer_id, customer_name=invoice.customer_name,
             email=invoice.email, phone=invoice.phone, whatsapp=invoice.whatsapp,
             issue_date=invoice.issue_date, due_date=invoice.due_date,
             amount=amount, balance=owed, source_balance=source, paid=paid,
@@ -869,6 +871,8 @@ def _sample_render(renderer: Renderer, config: Config, path: Path, rel: str) -> 
         iview = renderer.invoice_view(invoice, invoice.balance, today=today, customer=cview)
         context = renderer.context(iview, cview, today=today)
         context["payment"] = {"amount": Decimal("400.00"), "date": "2026-01-10", "reference": "SAMPLE"}  # receipts
+        context["event"] = {"id": 1, "name": "sample_event", "at": datetime(2026, 1, 11, 9, 0, tzinfo=UTC),
+                            "data": {}, "invoice_id": None, "customer_id": "SAMPLE"}  # `trigger:` sequences
         renderer.message(template, channel, context)
     except RenderError as exc:
         refused = isinstance(exc.__context__, SecurityError) or "unsafe" in str(exc)

@@ -70,7 +70,9 @@ def print_report(env: Env, report: CheckReport) -> None:
                      f"{s['customers']} customers")
     if "playbook_usage" in s:
         used = ", ".join(f"{name} {n}" for name, n in s["playbook_usage"].items())
-        parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps; open invoices per playbook: {used})")
+        started = [f"{name} on {event}" for name, event in s.get("started_by_events", {}).items()]
+        parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps; open invoices per playbook: {used}"
+                     + (f"; started by events: {', '.join(started)}" if started else "") + ")")
     else:
         parts.append(f"{len(s['playbooks'])} playbooks ({s['steps']} steps)")
     parts.append(f"{s['templates']} templates")

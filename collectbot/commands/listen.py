@@ -51,8 +51,12 @@ def _listen(env: Env, host: str, port: int, public_url: str | None, sendgrid_key
     sendgrid_key = os.environ.get(sendgrid_key_env) if sendgrid_key_env else None
     if sendgrid_key_env and not sendgrid_key:
         raise UsageError(f"--sendgrid-key-env {sendgrid_key_env}: that environment variable is not set")
+    secret = os.environ.get(cfg.listen_secret_env) if cfg.listen_secret_env else None
+    if cfg.listen_secret_env and not secret:
+        raise UsageError(f"listen.secret_env names {cfg.listen_secret_env}, but that environment variable is not set "
+                         "(it holds the secret that signs POST /events)")
     listener = Listener(cfg.state_path, public_url=public_url or f"http://{host}:{port}", twilio_token=token,
-                        now=env.now, replies=cfg.replies, sendgrid_key=sendgrid_key,
+                        now=env.now, replies=cfg.replies, sendgrid_key=sendgrid_key, events_secret=secret,
                         log=lambda line: env.err_console.print(line, highlight=False, markup=False))
     try:
         server = make_server(listener, host, port)
@@ -60,7 +64,8 @@ def _listen(env: Env, host: str, port: int, public_url: str | None, sendgrid_key
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop: the same clean end as Ctrl-C
     env.err_console.print(f"listening on http://{host}:{server.server_address[1]} (public URL {listener.public_url}); "
-                          "POST /twilio/status, /twilio/inbound, /sendgrid/events. Ctrl-C stops.", highlight=False,
+                          "POST /twilio/status, /twilio/inbound, /sendgrid/events"
+                          + (", /events" if secret else "") + ". Ctrl-C stops.", highlight=False,
                           markup=False)
     try:
         server.serve_forever()

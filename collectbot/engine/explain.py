@@ -97,14 +97,24 @@ def _explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
 
     checks = []
     chosen = None
-    for pb in probe.playbooks:
+    for pb in probe.playbooks if inv.trigger is None else ():  # an event's sequence follows its `trigger:` playbook
         got = probe.matches(pb, inv, cust)
         checks.append(PlaybookCheck(pb.name, pb.priority, pb.order, pb.match, got is True,
                                     None if isinstance(got, bool) else got))
         if got is True and chosen is None:
             chosen = pb
+    why = _why(checks, chosen)
+    if inv.trigger is not None:
+        chosen = probe.triggered(inv, cust)
+        ev = inv.extra.get("event") or {}
+        when = ev["at"].astimezone(inp.now.tzinfo).strftime("%Y-%m-%d %H:%M") if ev.get("at") else "?"
+        why = (f"{inv.trigger}: started by the event {ev.get('name')} #{ev.get('id')} at {when}" if chosen else
+               f"the event {ev.get('name')} #{ev.get('id')} starts {inv.trigger}, whose match is not true for it")
+    jump = _jump(inp, probe, full, invoice_id)
+    if jump is not None:
+        chosen, why = jump
     ex = Explanation(invoice_id=invoice_id, customer_id=inv.customer_id, now=inp.now, balance=probe.balance(inv),
-                     status=inv.status, playbook=chosen.name if chosen else None, why=_why(checks, chosen),
+                     status=inv.status, playbook=chosen.name if chosen else None, why=why,
                      playbooks=checks, stopped=stop,
                      errors=[e for e in full.errors if e.get("invoice_id") == invoice_id])
     if chosen is None:
@@ -115,6 +125,24 @@ def _explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
     ex.steps = [_state(t, invoice_id, chosen.name, full, probe, cust, stop, ex.errors) for t in timings]
     ex.next = _next(inp, renderer, ex, stop)
     return ex
+
+
+def _jump(inp: PlanInput, probe: PlanSession, full: Plan, invoice_id: str) -> tuple[Any, str] | None:
+    """The playbook a `goto:` moved the invoice to (recorded, or happening in this run), and why."""
+    moved = probe.jumps.get(invoice_id)
+    if moved is not None:
+        target, at = moved
+        row = next((r for r in reversed(inp.touches.get(invoice_id, [])) if r.status == "jumped"), None)
+        by = f"step {row.step!r} of {row.playbook}" if row is not None else "a step"
+        local = at.astimezone(inp.now.tzinfo)
+        return target, f"{target.name}: moved here by `goto:` ({by}) on {local:%Y-%m-%d %H:%M}"
+    name = full.playbook_of.get(invoice_id)
+    sk = next((s for s in full.skips if s.invoice_id == invoice_id and s.reason == "goto"), None)
+    if sk is None or name not in probe.by_name:
+        return None
+    target = probe.by_name[name]
+    probe.jumps[invoice_id] = (target, probe.now)  # its steps count from this run, as `run` would record
+    return target, f"{target.name}: moves here in this run by `goto:` (step {sk.step!r} of {sk.playbook})"
 
 
 def _why(checks: list[PlaybookCheck], chosen: Any) -> str:
@@ -143,6 +171,7 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
             "uncertain": "the process died while sending: outcome unknown; not sent again unless you ask",
             "superseded": "superseded by a later step (catch-up)",
             "skipped": f"skipped for good: {row.reason or 'see history'}",
+            "jumped": f"moved the invoice to playbook {step.goto!r}",
         }.get(row.status)
         return s
     if stop:
@@ -184,7 +213,7 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
         s.state = s.state or "waiting"
         s.reason, s.until = "not_due", t.due_at
         s.detail = s.detail or "not due yet"
-        if step.channel != "task":  # a message due at night or on a day off goes at the next working moment
+        if step.channel not in ("task", "goto"):  # a message due at night or on a day off goes at the next working moment
             tz = probe.cal.zone(cust.timezone)
             s.until = probe.cal.next_allowed(t.due_at, tz) or t.due_at
             if s.until != t.due_at:

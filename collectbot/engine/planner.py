@@ -174,7 +174,13 @@ class PlanSession:
         self.sched: Scheduler = memo.scheduler
         self.now: datetime = inp.now.astimezone(UTC)
         self.today: date = inp.now.astimezone(self.cal.business_tz).date()
-        self.playbooks = sorted(inp.config.playbooks, key=lambda p: (-p.priority, p.order))
+        self.by_name = {pb.name: pb for pb in inp.config.playbooks}
+        # the playbooks an invoice may match; a `trigger:` playbook takes only its events' sequences
+        self.playbooks = sorted((pb for pb in inp.config.playbooks if not pb.trigger),
+                                key=lambda p: (-p.priority, p.order))
+        # invoice -> the playbook a `goto:` moved it to, and when (none without `goto:` steps)
+        self.jumps: dict[str, tuple[Playbook, datetime]] = self.jumps_of(inp.touches)
+        self._hops: dict[str, set[str]] = {}  # invoice -> the playbooks this pass planned it in (jumps)
         self.by_customer = {pb.name: bool(pb.match) and names_in(pb.match) <= _CUSTOMER_NAMES
                             and not reads_aggregates(pb.match) for pb in self.playbooks}
         self._aggregates: dict[str, dict[str, Any]] | None = None  # customer -> the customer as a whole
@@ -238,14 +244,61 @@ class PlanSession:
                     stopped[iid] = stop
                     continue
             # choose_playbook: usually one answer per customer
-            if chosen is not None and cust.customer_id in chosen:
+            if inv.trigger is not None:
+                pb = self.triggered(inv, cust)
+            elif chosen is not None and cust.customer_id in chosen:
                 pb = chosen[cust.customer_id]
             else:
                 pb = self.choose_playbook(inv, cust)
+            if self.jumps and iid in self.jumps:
+                pb = self.jumps[iid][0]
             if pb is None:
                 continue
             playbook_of[iid] = pb.name
             self.plan_steps(inv, cust, pb)
+
+    def jumps_of(self, touches: dict[str, list[TouchRecord]]) -> dict[str, tuple[Playbook, datetime]]:
+        """Where each invoice's `goto:` jumps (ledger rows `jumped`) took it: the chain is followed
+        from the playbook it started in, so A -> B -> C recorded in one run ends in C."""
+        gotos = {(pb.name, s.id): s.goto for pb in self.playbooks for s in pb.steps if s.goto}
+        if not gotos:
+            return {}
+        out: dict[str, tuple[Playbook, datetime]] = {}
+        for iid, records in touches.items():
+            moves = {r.playbook: (gotos.get((r.playbook, r.step)), r.at) for r in records if r.status == "jumped"}
+            if not moves:
+                continue
+            targets = {t for t, _ in moves.values()}
+            cur = min((p for p in moves if p not in targets), key=lambda p: moves[p][1], default=None)
+            seen, at = {cur}, None
+            while cur in moves:
+                target, when = moves[cur]
+                if target not in self.by_name or target in seen:
+                    break
+                cur, at = target, when
+                seen.add(cur)
+            if at is not None:
+                out[iid] = (self.by_name[cur], at)  # type: ignore[index]
+        return out
+
+    def playbook_for(self, inv: Invoice, cust: Customer) -> Playbook | None:
+        """The playbook the invoice is in: where a `goto:` moved it, else the first that matches."""
+        if inv.trigger is not None:
+            return self.triggered(inv, cust)
+        jump = self.jumps.get(inv.invoice_id) if self.jumps else None
+        return jump[0] if jump is not None else self.choose_playbook(inv, cust)
+
+    def triggered(self, inv: Invoice, cust: Customer) -> Playbook | None:
+        """The `trigger:` playbook of an event's sequence, when its `match` (if any) holds."""
+        pb = self.by_name.get(inv.trigger or "")
+        if pb is None or (pb.match and self.matches(pb, inv, cust) is not True):
+            return None
+        return pb
+
+    def start_of(self, iid: str, pb: Playbook) -> datetime | None:
+        """When a `goto:` moved the invoice into `pb` (its first `previous` counts from it), or None."""
+        jump = self.jumps.get(iid) if self.jumps else None
+        return jump[1] if jump is not None and jump[0] is pb else None
 
     def plan_steps(self, inv: Invoice, cust: Customer, pb: Playbook) -> None:
         """The invoice's steps under `pb`: undated ones are skipped, the due ones go to `pick`."""
@@ -266,7 +319,8 @@ class PlanSession:
         rows = self.rows(inv.invoice_id, pb.name)
         tz = self.cal.zone(cust.timezone)
         key = None
-        if rows is _NO_ROWS:
+        start = self.start_of(inv.invoice_id, pb)
+        if rows is _NO_ROWS and start is None and inv.event_at is None:
             promises = self.inp.promises
             key = (pb.name, inv.due_date, inv.issue_date, tz.key, promises.get(inv.invoice_id) if promises else None)
             got = self._due_memo.get(key)
@@ -275,7 +329,7 @@ class PlanSession:
         now = self.now
         due: list[StepTiming] = []
         undated: list[StepTiming] = []
-        for t in self.sched.timings(pb, inv, rows, tz):
+        for t in self.sched.timings(pb, inv, rows, tz, start):
             if t.due_at is not None:
                 if t.due_at <= now:
                     due.append(t)
@@ -333,6 +387,9 @@ class PlanSession:
         if step.channel == "task":
             self.task_candidates.append(Candidate(inv, cust, pb, chosen, "task"))
             return
+        if step.goto:
+            self.jump(inv, cust, pb, step)
+            return
         arm = variant_of(step, pb.name, cust.customer_id)
         if arm is not None and arm[3] and arm[3] != step.channel:  # this customer's arm uses another channel
             step = replace(step, channel=arm[3])
@@ -347,6 +404,20 @@ class PlanSession:
             self.skip(inv, pb, step, why[0], channel=step.channel, detail=why[1])
             return
         self.candidates.append(Candidate(inv, cust, pb, chosen, channel, to, template))
+
+    def jump(self, inv: Invoice, cust: Customer, pb: Playbook, step: Step) -> None:
+        """`goto:` — the invoice moves to another playbook now (a `jumped` row in the ledger), and
+        that playbook's steps are planned at once, its first `previous` counting from this moment."""
+        iid = inv.invoice_id
+        self.plan.skips.append(Skip(iid, pb.name, step.id, "goto", "goto", None, f"moves to playbook {step.goto!r}"))
+        target = self.by_name.get(step.goto or "")
+        hops = self._hops.setdefault(iid, {pb.name})
+        if target is None or target.name in hops:
+            return  # `check` refuses unknown targets and loops; never plan a playbook twice in a pass
+        hops.add(target.name)
+        self.jumps[iid] = (target, self.now)
+        self.plan.playbook_of[iid] = target.name
+        self.plan_steps(inv, cust, target)
 
     def branch(self, inv: Invoice, cust: Customer, pb: Playbook, step: Step) -> tuple[str | None, str, str] | None:
         """The first `choose:` branch whose `if` holds, with `previous.status` the provider's delivery
@@ -373,7 +444,9 @@ class PlanSession:
         """Merge per (customer, channel, address); then polite hours, daily cap, run cap; render."""
         groups: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
         for c in self.candidates:
-            groups[(c.customer.customer_id, c.channel, c.to or "")].append(c)
+            # an event's sequence is a message of its own, never merged with the invoices' reminders
+            seq = c.invoice.invoice_id if c.invoice.trigger else ""
+            groups[(c.customer.customer_id, c.channel, c.to or "", seq)].append(c)
         for members in groups.values():
             if len(members) > 1:  # most messages cover one invoice
                 members.sort(key=_MOST_OVERDUE)
@@ -386,7 +459,7 @@ class PlanSession:
             cap = min(cap, self.inp.max_messages)
         blocked_memo: dict[str, Any] = {}
         sent = 0
-        for (cid, channel, to), members in ordered:
+        for (cid, channel, to, _seq), members in ordered:
             tz = self.cal.zone(members[0].customer.timezone)
             if tz.key not in blocked_memo:
                 blocked_memo[tz.key] = self.cal.blocked(self.now, tz)
@@ -682,7 +755,8 @@ class PlanSession:
         return out
 
     def timings(self, inv: Invoice, cust: Customer, pb: Playbook) -> list[StepTiming]:
-        return self.sched.timings(pb, inv, self.rows(inv.invoice_id, pb.name), self.cal.zone(cust.timezone))
+        return self.sched.timings(pb, inv, self.rows(inv.invoice_id, pb.name), self.cal.zone(cust.timezone),
+                                  self.start_of(inv.invoice_id, pb))
 
     def customer_view(self, cust: Customer) -> dict:
         v = self._customer_views.get(cust.customer_id)
@@ -708,7 +782,8 @@ class PlanSession:
             currency = self.config.business.currency
             for inv in self.inp.invoices:
                 balance = self.balance(inv)
-                if inv.status in STOP_STATUSES or balance <= 0 or (inv.currency or currency) != currency:
+                if (inv.status in STOP_STATUSES or balance <= 0 or (inv.currency or currency) != currency
+                        or inv.trigger is not None):  # an event's sequence owes nothing beside its invoice
                     continue
                 a = out.get(inv.customer_id)
                 if a is None:
@@ -740,7 +815,7 @@ class PlanSession:
             c = self._contexts[inv.invoice_id] = {
                 "invoice": iv, "customer": self.customer_view(cust), "today": self.today,
                 "previous": touched[-1] if touched else None, "history": history, "invoices": [iv],
-                "business": self._business,
+                "business": self._business, "event": inv.extra.get("event") if inv.trigger else None,
             }
         return c
 

@@ -2,7 +2,8 @@
 
 Rules:
 * Anchors: `issued` (issue_date), `due` (due_date), `previous` (when the previous step of the
-  sequence was actually sent).
+  sequence was actually sent), `event` (the moment of the event that started a `trigger:`
+  sequence; like `previous`, minutes and hours count from the moment itself).
 * Day units (`d`, `w`, `bd`) land on a date, and a date means the start of working hours on it
   in the recipient's time zone: `due+3d` is due_date + 3 at 09:00 recipient time. `bd` counts
   business days (working weekdays that are not holidays).
@@ -32,7 +33,7 @@ from .types import TouchRecord
 
 # Ledger statuses after which a step is never planned again (SPEC 3 rule 2). `failed` is not
 # among them: a failed send is retried by the next run.
-DONE_STATUSES = frozenset({"sent", "sending", "uncertain", "superseded", "skipped", "task"})
+DONE_STATUSES = frozenset({"sent", "sending", "uncertain", "superseded", "skipped", "task", "jumped"})
 SENT_STATUSES = frozenset({"sent", "task"})  # count as "sent" for a `previous` anchor
 SETTLED_UNSENT = frozenset({"superseded", "skipped"})  # done for good without being sent
 
@@ -61,11 +62,13 @@ class Scheduler:
         self._memo: dict[tuple[int, date, str], datetime] = {}
         self._fixed: dict[tuple, tuple[datetime | None, ...]] = {}
 
-    def timings(self, pb: Playbook, inv: Invoice, rows: dict[str, TouchRecord], tz: ZoneInfo) -> list[StepTiming]:
-        """Every step of `pb` for `inv`, in playbook order, with its ledger row and due moment."""
+    def timings(self, pb: Playbook, inv: Invoice, rows: dict[str, TouchRecord], tz: ZoneInfo,
+                start: datetime | None = None) -> list[StepTiming]:
+        """Every step of `pb` for `inv`, in playbook order, with its ledger row and due moment.
+        `start`: when a `goto:` moved the invoice into `pb` (what its first `previous` counts from)."""
         base = self.fixed_moments(pb, inv, tz)
         out: list[StepTiming] = []
-        prev_sent: datetime | None = None  # when the nearest earlier sent step went out
+        prev_sent: datetime | None = start  # when the nearest earlier sent step went out
         prev_settled = True  # the step right before is done (sent, or skipped/superseded for good)
         for i, step in enumerate(pb.steps):
             row = rows.get(step.id) if rows else None
@@ -77,6 +80,8 @@ class Scheduler:
                     due, why = self.due_at(step, inv, tz, prev_sent), None
                 else:
                     due, why = None, "waiting_on"
+            elif step.at.anchor == "event":
+                due, why = self.due_at(step, inv, tz, inv.event_at), None
             else:
                 due = base[i]
                 why = None if due is not None else "no_promise" if step.at.anchor == "promise" else "no_issue_date"
@@ -94,13 +99,14 @@ class Scheduler:
         got = self._fixed.get(key)
         if got is None:
             got = self._fixed[key] = tuple(
-                None if step.at.anchor == "previous" else self.due_at(step, inv, tz, None) for step in pb.steps)
+                None if step.at.anchor in ("previous", "event") else self.due_at(step, inv, tz, None)
+                for step in pb.steps)
         return got
 
     def due_at(self, step: Step, inv: Invoice, tz: ZoneInfo, previous: datetime | None) -> datetime | None:
         """The UTC moment `step` comes due for `inv` (None: issued-anchored without issue_date)."""
         at = step.at
-        if at.anchor == "previous":
+        if at.anchor in ("previous", "event"):  # a moment: the step before was sent / the event happened
             if previous is None:
                 return None
             if at.unit in ("m", "h"):

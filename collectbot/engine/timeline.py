@@ -96,7 +96,7 @@ def next_due(session: PlanSession, inv: Invoice) -> datetime | None:
     if session.stop_reason(inv):
         return None
     cust = session.customer(inv)
-    pb = session.choose_playbook(inv, cust)
+    pb = session.playbook_for(inv, cust)
     if pb is None:
         return None
     moments = [t.due_at for t in session.timings(inv, cust, pb) if t.due_at is not None]
@@ -124,6 +124,16 @@ def run_moments(inp: PlanInput, days: int) -> list[datetime]:
     start = inp.now.astimezone(UTC)
     end = start + timedelta(days=max(days, 0))
     moments = {start}
+    # an event's sequence counts minutes and hours from the event (`event+15m`): a cron every few
+    # minutes sends such a step at its moment, so the simulated runs include those moments
+    by_name = {pb.name: pb for pb in inp.config.playbooks}
+    for inv in inp.invoices:
+        if inv.trigger is not None and inv.event_at is not None and inv.trigger in by_name:
+            for step in by_name[inv.trigger].steps:
+                if step.at.anchor == "event" and step.at.unit in ("m", "h"):
+                    m = (inv.event_at + timedelta(**{"minutes" if step.at.unit == "m" else "hours": step.at.offset}))
+                    if start < m <= end:
+                        moments.add(m.astimezone(UTC))
     # Zones differ from the business zone by up to 26 hours (UTC-12 to UTC+14), so another zone's
     # date can be two days off the business date: look two days beyond each end of the window.
     first = start.astimezone(cal.business_tz).date() - timedelta(days=2)
@@ -152,6 +162,5 @@ def record(p: Plan, touches: dict[str, list[TouchRecord]], recent: list[SentMess
                 TouchRecord(t.invoice_id, t.playbook, t.step, t.channel, "task", at))
     for s in p.skips:
         if s.permanent:
-            status = "superseded" if s.reason == "superseded" else "skipped"
             touches.setdefault(s.invoice_id, []).append(
-                TouchRecord(s.invoice_id, s.playbook, s.step, s.channel or "", status, at, reason=s.reason))
+                TouchRecord(s.invoice_id, s.playbook, s.step, s.channel or "", s.status, at, reason=s.reason))

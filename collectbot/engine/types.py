@@ -25,7 +25,7 @@ class TouchRecord:
     playbook: str
     step: str
     channel: str
-    status: str  # sending | sent | failed | uncertain | superseded | skipped | task
+    status: str  # sending | sent | failed | uncertain | superseded | skipped | task | jumped
     at: datetime  # when it was recorded (sent_at for sent ones)
     message_id: int | None = None
     delivery_status: str | None = None  # provider-reported (delivered, undelivered, read, bounce...)
@@ -61,6 +61,7 @@ class PlanInput:
     promises: dict[str, date] = field(default_factory=dict)  # invoice_id -> the day a promise to pay named
     # customer_id -> its payment history: avg_days_late, on_time_ratio, last_payment_date (ledger.payment_history)
     payment_history: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what the input's makers want said (an event without amount)
 
 
 @dataclass(slots=True)
@@ -123,7 +124,7 @@ class PlannedTask(_CoversTouches):
 
 # Skip reasons. PERMANENT ones are written to the ledger (the step will never be sent);
 # the others are re-evaluated on every run (the step waits).
-PERMANENT_SKIPS = frozenset({"superseded", "no_address", "opted_out", "condition_false"})
+PERMANENT_SKIPS = frozenset({"superseded", "no_address", "opted_out", "condition_false", "goto"})  # goto: a jump
 WAITING_SKIPS = frozenset({"outside_hours", "holiday", "cap", "daily_cap", "not_due", "waiting_on"})
 
 
@@ -143,6 +144,11 @@ class Skip:
     @property
     def permanent(self) -> bool:
         return self.reason in PERMANENT_SKIPS
+
+    @property
+    def status(self) -> str:
+        """The ledger status of a permanent skip: superseded, jumped (a `goto:`), else skipped."""
+        return "superseded" if self.reason == "superseded" else "jumped" if self.reason == "goto" else "skipped"
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"invoice_id": self.invoice_id, "playbook": self.playbook, "step": self.step,

@@ -1,0 +1,210 @@
+"""Business events and the sequences they start (SPEC 11, "Events").
+
+An event is something that happened outside collectbot — a cart abandoned, a card declined —
+recorded by `collectbot event NAME`, `event import FILE.jsonl` or `listen`'s POST /events into
+the state's `events` table (kind `event`). A playbook with `trigger: {event: NAME}` starts one
+sequence per such event: the planner sees each as an invoice of its own, `NAME@ID` (or
+`INV-1@ID` when the event names an invoice), whose steps are anchored on the event's moment
+(`at: event+15m`). So every rule of a reminder holds for it unchanged: each step at most once,
+polite hours, caps, opt-outs.
+
+A sequence stops when:
+* the event names an invoice and that invoice stops (paid, settled, held, gone from the book):
+  the sequence follows its balance and holds;
+* an event named in the playbook's `trigger.until` is recorded for the same invoice (or, for a
+  customer's event, the same customer) at or after it — `order_paid` ends `cart_abandoned`;
+* it is older than SEQUENCE_DAYS.
+
+A customer's event (no invoice) is chased for the amount in its data (`amount`, `currency`);
+the customer comes from the customers source, or from the event's own `name`, `email`,
+`phone` and `whatsapp` for a shopper the book does not know yet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from .config import Config
+from .errors import UsageError
+from .models import Customer, Invoice
+from .sources.parse import Bad, parse_phone
+from .state import State, iso, parse_iso
+from .values import ValueProblem, read_amount
+
+SEQUENCE_DAYS = 60  # an event's sequence ends this many days after the event
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
+MAX_DATA = 16_384  # characters of JSON an event may carry
+
+
+class EventError(UsageError):
+    """An event that cannot be recorded, with the sentence that says why (exit 2 from a command)."""
+
+
+@dataclass
+class Event:
+    name: str
+    invoice_id: str | None = None
+    customer_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    external_id: str | None = None  # the sender's id: the same event sent twice is recorded once
+    at: datetime | None = None  # when it happened (default: now)
+
+
+def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
+    """`{"event": NAME, "invoice_id" | "customer_id": ID, "data": {...}, "id": ..., "at": ISO}`."""
+    if not isinstance(obj, dict):
+        raise EventError("an event is a JSON object like {\"event\": \"cart_abandoned\", \"customer_id\": \"C001\"}")
+    name = obj.get("event", default_name)
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise EventError(f"the event name {name!r} is not a name (letters, digits, _ . : -, starting with a letter)")
+    ids = {}
+    for key in ("invoice_id", "customer_id", "id"):
+        value = obj.get(key)
+        if value is not None and not isinstance(value, (str, int)):
+            raise EventError(f"{key} must be text, got {type(value).__name__}")
+        ids[key] = str(value).strip() if value is not None and str(value).strip() else None
+    if not ids["invoice_id"] and not ids["customer_id"]:
+        raise EventError("an event needs an invoice_id or a customer_id (whose event it is)")
+    data = obj.get("data") or {}
+    if not isinstance(data, dict):
+        raise EventError("data must be a JSON object")
+    if len(json.dumps(data, default=str)) > MAX_DATA:
+        raise EventError(f"data is larger than {MAX_DATA} characters")
+    unknown = sorted(set(obj) - {"event", "invoice_id", "customer_id", "data", "id", "at"})
+    if unknown:
+        raise EventError(f"unknown key(s) {', '.join(unknown)} (known: event, invoice_id, customer_id, data, id, at)")
+    at = None
+    if obj.get("at") is not None:
+        try:
+            at = datetime.fromisoformat(str(obj["at"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise EventError(f"at {obj['at']!r} is not a date and time like 2026-12-05T14:30:00+05:30") from None
+        if at.tzinfo is None:
+            raise EventError(f"at {obj['at']!r} has no time zone (add +05:30, Z or the like)")
+    return Event(name, ids["invoice_id"], ids["customer_id"], data, ids["id"], at)
+
+
+def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]]]:
+    """Events of a JSON-lines file, by line number, and the lines that are not events (why)."""
+    events, errors = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append((n, parse_event(json.loads(line))))
+        except json.JSONDecodeError as exc:
+            errors.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
+        except EventError as exc:
+            errors.append((n, str(exc)))
+    return events, errors
+
+
+def record(state: State, event: Event, now: datetime) -> int | None:
+    """Record one event (its own transaction); None when its `id` was recorded before."""
+    at = event.at or now
+    with state.transaction() as conn:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO events (at, kind, invoice_id, customer_id, data, external_id) "
+            "VALUES (?, 'event', ?, ?, ?, ?)",
+            (iso(at), event.invoice_id, event.customer_id,
+             json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
+             f"event:{event.name}:{event.external_id}" if event.external_id else None))
+        return cur.lastrowid if cur.rowcount else None
+
+
+@dataclass
+class Sequences:
+    """What `build_input` adds to the book: an invoice per live sequence, its balance, its hold."""
+
+    invoices: list[Invoice] = field(default_factory=list)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    linked: dict[str, str] = field(default_factory=dict)  # sequence -> the invoice it follows
+    warnings: list[str] = field(default_factory=list)
+
+
+def sequences(state: State, config: Config, invoices: list[Invoice], balances: dict[str, Decimal],
+              customers: dict[str, Customer], now: datetime) -> Sequences:
+    """The live sequences of the `trigger:` playbooks (none: nothing is read)."""
+    out = Sequences()
+    triggers = {pb.trigger: pb for pb in config.playbooks if pb.trigger}
+    if not triggers:
+        return out
+    wanted = set(triggers) | {u for pb in triggers.values() for u in pb.until}
+    since = iso(now - timedelta(days=SEQUENCE_DAYS))
+    rows = []
+    for r in state.conn.execute("SELECT id, at, invoice_id, customer_id, data FROM events "
+                                "WHERE kind = 'event' AND at >= ? ORDER BY at, id", (since,)):
+        try:
+            body = json.loads(r["data"] or "{}")
+        except ValueError:
+            continue
+        if body.get("event") in wanted:
+            rows.append((r["id"], parse_iso(r["at"]), r["invoice_id"], r["customer_id"], body["event"],
+                         body.get("data") or {}))
+    by_id = {i.invoice_id: i for i in invoices}
+    for eid, at, invoice_id, customer_id, name, data in rows:
+        pb = triggers.get(name)
+        if pb is None or at > now:
+            continue
+        if pb.until and any(n in pb.until and a >= at and ((inv_id == invoice_id) if invoice_id else
+                                                             (cid == customer_id and not inv_id))
+                            for _, a, inv_id, cid, n, _ in rows):
+            continue  # ended by a later `until` event
+        view = {"id": eid, "name": name, "at": at, "data": data, "invoice_id": invoice_id, "customer_id": customer_id}
+        extra = {**{k: v for k, v in data.items() if isinstance(k, str)}, "event": view}
+        if invoice_id:
+            linked = by_id.get(invoice_id)
+            if linked is None:
+                continue  # not an open invoice of the book (paid, gone, or never there): nothing to chase
+            sid = f"{invoice_id}@{eid}"
+            out.invoices.append(replace(linked, invoice_id=sid, trigger=pb.name, event_at=at,
+                                        extra={**linked.extra, **extra}))
+            out.balances[sid] = balances.get(invoice_id, linked.balance)
+            out.linked[sid] = invoice_id
+            continue
+        made = _customer_sequence(config, eid, at, name, customer_id or "", data, customers, pb.name, extra)
+        if isinstance(made, str):
+            out.warnings.append(f"event {name} #{eid} ({customer_id}): {made}; no `{pb.name}` sequence for it")
+            continue
+        inv, cust = made
+        out.invoices.append(inv)
+        if cust is not None:
+            out.customers[cust.customer_id] = cust
+    return out
+
+
+def _customer_sequence(config: Config, eid: int, at: datetime, name: str, customer_id: str, data: dict[str, Any],
+                       customers: dict[str, Customer], playbook: str, extra: dict[str, Any]
+                       ) -> tuple[Invoice, Customer | None] | str:
+    """A customer's event as an invoice of its own: its amount, and its customer when the book has none."""
+    if data.get("amount") is None:
+        return "its data has no `amount` to ask for"
+    try:
+        amount = read_amount(str(data["amount"]))
+    except ValueProblem:
+        amount = None
+    if amount is None or amount <= 0 or not amount.is_finite():
+        return f"amount {data['amount']!r} is not a positive amount"
+    currency = str(data.get("currency") or config.business.currency).upper()
+    known = customers.get(customer_id)
+    cust = None
+    if known is None:
+        contact = {}
+        for key in ("phone", "whatsapp"):
+            got = parse_phone(str(data[key]), config.business.country) if data.get(key) else None
+            contact[key] = None if isinstance(got, Bad) else got
+        cust = Customer(customer_id, name=str(data.get("name") or customer_id), email=str(data.get("email") or "")
+                        or None, phone=contact["phone"], whatsapp=contact["whatsapp"] or contact["phone"])
+    who = known or cust
+    day = at.astimezone(config.tz).date()
+    inv = Invoice(f"{name}@{eid}", customer_id, day, amount, amount, currency, issue_date=day,
+                  customer_name=who.name if who else None, email=who.email if who else None,
+                  phone=who.phone if who else None, whatsapp=who.whatsapp if who else None,
+                  extra=extra, source="events", trigger=playbook, event_at=at)
+    return inv, cust

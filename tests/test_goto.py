@@ -1,0 +1,103 @@
+"""`goto:` — jump to another playbook (issue 19, SPEC 11): a step moves the invoice to another
+playbook from that moment, whose first `previous` is the jump; `check` refuses a loop that would
+visit a playbook twice, and an unknown target. Through the real CLI."""
+
+from __future__ import annotations
+
+STANDARD = """\
+name: standard
+steps:
+  - id: first
+    at: due+1d
+    channel: email
+    template: gentle
+  - id: escalate
+    at: previous+3d
+    goto: legal
+  - id: never
+    at: previous+1d
+    channel: sms
+    template: nudge
+"""
+LEGAL = """\
+name: legal
+match: "false"
+steps:
+  - id: letter
+    at: previous+0d
+    channel: sms
+    template: firm
+  - id: final
+    at: previous+7d
+    channel: whatsapp
+    template: nudge
+"""
+
+
+def globex(doc):
+    return [(m["channel"], m["steps"]) for m in doc["messages"] if m["customer_id"] == "globex"]
+
+
+def workspace(make_workspace, standard=STANDARD, legal=LEGAL):
+    return make_workspace(playbooks={"standard.yaml": standard, "legal.yaml": legal},
+                          config={"limits": {"max_source_age": "60d"}})
+
+
+def test_the_invoice_moves_and_the_new_playbook_counts_from_the_jump(make_workspace):
+    ws = workspace(make_workspace)
+    # Globex INV-003, due 03-07: `first` on 03-10; the jump 3 days later, and legal's letter with it
+    assert globex(ws.json("run")[1]) == [("email", ["first"])]
+    assert globex(ws.json("run", now="2026-03-12T10:00:00")[1]) == []
+    code, doc = ws.json("run", now="2026-03-13T10:00:00")
+    assert code == 0 and globex(doc) == [("sms", ["letter"])]
+    jumped = ws.rows("SELECT playbook, step, status FROM touches WHERE invoice_id = 'INV-003' AND status = 'jumped'")
+    assert jumped == [{"playbook": "standard", "step": "escalate", "status": "jumped"}]
+    # once: the jump and the letter are not done again, standard's `never` never comes
+    assert globex(ws.json("run", now="2026-03-13T11:00:00")[1]) == []
+    assert globex(ws.json("run", now="2026-03-19T10:00:00")[1]) == []
+    assert globex(ws.json("run", now="2026-03-20T10:00:00")[1]) == [("whatsapp", ["final"])]  # letter + 7 days
+    code, doc = ws.json("explain", "INV-003", now="2026-03-21T10:00:00")
+    assert doc["playbook"] == "legal" and "goto" in doc["why"] and "escalate" in doc["why"]
+    assert [s["step"] for s in doc["steps"]] == ["letter", "final"]
+
+
+def test_preview_days_shows_the_jump_ahead(make_workspace):
+    ws = workspace(make_workspace)
+    assert ws.json("run")[0] == 0
+    code, doc = ws.json("preview", "--days", "12")
+    ahead = [(d["date"], m["channel"], m["steps"]) for d in doc["timeline"] for m in d["messages"]
+             if m["customer_id"] == "globex"]
+    assert ahead[:2] == [("2026-03-13", "sms", ["letter"]), ("2026-03-20", "whatsapp", ["final"])]
+
+
+def test_paid_before_the_jump_nothing_moves(make_workspace):
+    ws = workspace(make_workspace)
+    assert ws.json("run")[0] == 0
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n2026-03-11,INV-003,2000.00,Globex\n")
+    assert ws.json("reconcile", str(ws.root / "pay.csv"), now="2026-03-11T10:00:00")[0] == 0
+    assert globex(ws.json("run", now="2026-03-13T10:00:00")[1]) == []
+    assert ws.rows("SELECT * FROM touches WHERE status = 'jumped' AND invoice_id = 'INV-003'") == []
+
+
+def test_check_refuses_a_loop_and_an_unknown_target(make_workspace):
+    loop = LEGAL.replace("  - id: final\n", "  - id: back\n    at: previous+1d\n    goto: standard\n  - id: final\n")
+    ws = workspace(make_workspace, legal=loop)
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["key"] == "goto"]
+    assert code == 2 and "standard -> legal -> standard" in p["message"] or "legal -> standard -> legal" in p["message"]
+    assert ws.json("run")[0] == 2 and ws.sent() == []  # a configuration `check` refuses sends nothing
+    ws = workspace(make_workspace, standard=STANDARD.replace("goto: legal", "goto: lawyers"))
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["key"].endswith("goto")]
+    assert code == 2 and p["file"].endswith("standard.yaml") and p["line"] == 9
+    assert "no playbook is named 'lawyers'" in p["message"]
+
+
+def test_a_goto_step_takes_no_channel_and_only_a_target_may_start_on_previous(make_workspace):
+    ws = workspace(make_workspace, standard=STANDARD.replace("    goto: legal\n", "    goto: legal\n    channel: sms\n"))
+    code, doc = ws.json("check")
+    assert code == 2 and any("takes no channel" in p["message"] for p in doc["problems"])
+    ws = workspace(make_workspace, standard=STANDARD.replace("goto: legal", "channel: task\n    note: call"))
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["key"] == "steps[0].at"]
+    assert code == 2 and p["file"].endswith("legal.yaml") and "cannot be anchored on `previous`" in p["message"]

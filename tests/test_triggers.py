@@ -1,0 +1,227 @@
+"""Events and `trigger:` playbooks (issue 19, SPEC 11): `collectbot event`, `event import`,
+`listen`'s signed POST /events, and a sequence per event anchored on its moment
+(`at: event+15m`), each step at most once, ended by a `trigger.until` event or by the invoice
+it follows being paid. Through the real CLI (and a real `listen` process)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+CART = """\
+name: cart
+trigger: {event: cart_abandoned, until: [order_paid]}
+steps:
+  - id: nudge
+    at: event+15m
+    channel: whatsapp
+    template: cart
+  - id: again
+    at: event+1d
+    channel: email
+    template: cart
+"""
+CARD = """\
+name: card
+trigger: {event: card_failed}
+steps:
+  - id: retry
+    at: event+1h
+    channel: sms
+    template: card
+"""
+TEMPLATES = {
+    "cart.whatsapp.j2": "Hi {{ customer.name }}, your cart of {{ invoice.balance|money }} is waiting: "
+                        "{{ event.data.cart_url }}",
+    "cart.email.j2": "Subject: your cart\nHi {{ customer.name }}, {{ invoice.balance|money }}: {{ event.data.cart_url }}",
+    "card.sms.j2": "{{ customer.name }}: the card payment for {{ event.invoice_id }} failed. Pay here: {{ invoice.pay_link }}",
+}
+SHOPPER = {"amount": "1499.00", "name": "Asha", "phone": "+919812345678", "email": "asha@example.com",
+           "cart_url": "https://shop.example/cart/77"}
+
+
+def shop(make_workspace):
+    return make_workspace(playbooks={"standard.yaml": open_standard(), "cart.yaml": CART, "card.yaml": CARD},
+                          templates=TEMPLATES,
+                          config={"limits": {"max_source_age": "60d"},
+                                  "business": {"working_hours": {"start": "08:00", "end": "21:00",
+                                                                 "days": ["mon", "tue", "wed", "thu", "fri", "sat",
+                                                                          "sun"]}}})
+
+
+def open_standard():
+    from conftest import STANDARD_PLAYBOOK
+    return STANDARD_PLAYBOOK
+
+
+def mine(doc, who):
+    return [(m["channel"], m["steps"], m.get("body", "")) for m in doc["messages"] if m["customer_id"] == who]
+
+
+def test_a_cart_sequence_runs_once_per_step_from_the_event_moment(make_workspace):
+    ws = shop(make_workspace)
+    code, doc = ws.json("event", "cart_abandoned", "--customer", "shopper-9", "--data", json.dumps(SHOPPER),
+                        "--id", "cart-77", now="2026-03-10T10:00:00")
+    assert code == 0 and doc["recorded"] is True
+    # the same id again: recorded once
+    assert ws.json("event", "cart_abandoned", "--customer", "shopper-9", "--data", json.dumps(SHOPPER),
+                   "--id", "cart-77", now="2026-03-10T10:01:00")[1]["recorded"] is False
+    assert mine(ws.json("run", now="2026-03-10T10:10:00")[1], "shopper-9") == []  # 10 minutes: not yet
+    code, doc = ws.json("run", now="2026-03-10T10:16:00")
+    ((channel, steps, body),) = mine(doc, "shopper-9")
+    assert (channel, steps) == ("whatsapp", ["nudge"])
+    assert "Hi Asha" in body and "₹1,499.00" in body and "https://shop.example/cart/77" in body
+    assert mine(ws.json("run", now="2026-03-10T10:30:00")[1], "shopper-9") == []  # at most once
+    code, doc = ws.json("run", now="2026-03-11T10:05:00")
+    assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("email", ["again"])]
+    assert mine(ws.json("run", now="2026-03-12T10:05:00")[1], "shopper-9") == []
+    # the sequence never merged with anything, and its touches name it
+    rows = ws.rows("SELECT invoice_id, playbook, step, status FROM touches WHERE playbook = 'cart'")
+    assert {(r["invoice_id"], r["step"], r["status"]) for r in rows} == {
+        ("cart_abandoned@1", "nudge", "sent"), ("cart_abandoned@1", "again", "sent")}
+
+
+def test_an_until_event_ends_the_sequence(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("event", "cart_abandoned", "--customer", "shopper-9", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[0] == 0
+    assert mine(ws.json("run", now="2026-03-10T10:16:00")[1], "shopper-9")
+    assert ws.json("event", "order_paid", "--customer", "shopper-9", now="2026-03-10T18:00:00")[0] == 0
+    assert mine(ws.json("run", now="2026-03-11T10:05:00")[1], "shopper-9") == []
+
+
+def test_an_event_on_an_invoice_follows_it_and_stops_when_it_is_paid(make_workspace):
+    ws = shop(make_workspace)
+    for n in (1, 2):  # two declined payments: two sequences, each once
+        assert ws.json("event", "card_failed", "--invoice", "INV-008", "--id", f"pi_{n}",
+                       now=f"2026-03-10T1{n}:00:00")[0] == 0
+    code, doc = ws.json("run", now="2026-03-10T13:30:00")
+    got = [(s, b) for c, s, b in mine(doc, "future")]
+    assert [s for s, _ in got] == [["retry"]]  # one SMS a day per customer: the second waits
+    assert "failed" in got[0][1] and "INV-008" in got[0][1]
+    code, doc = ws.json("preview", now="2026-03-11T10:00:00")
+    assert [(m["invoice_ids"], m["steps"]) for m in doc["messages"] if m["customer_id"] == "future"] == [
+        (["INV-008@2"], ["retry"])]  # the second event's sequence, the next day
+    # paid: the next sequence stops with its invoice
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n2026-03-10,INV-008,400.00,Future Ltd\n")
+    assert ws.json("reconcile", str(ws.root / "pay.csv"), now="2026-03-10T20:00:00")[0] == 0
+    assert mine(ws.json("run", now="2026-03-11T10:00:00")[1], "future") == []
+
+
+def test_event_import_names_bad_lines_and_records_the_rest(make_workspace):
+    ws = shop(make_workspace)
+    lines = [json.dumps({"event": "cart_abandoned", "customer_id": "s1", "data": SHOPPER, "id": "a"}),
+             "{not json",
+             json.dumps({"event": "cart_abandoned", "data": SHOPPER}),
+             json.dumps({"event": "card_failed", "invoice_id": "INV-003", "at": "2026-03-10T09:00:00+05:30"}),
+             json.dumps({"event": "cart_abandoned", "customer_id": "s1", "data": SHOPPER, "id": "a"})]
+    ws.write("events.jsonl", "\n".join(lines) + "\n")
+    code, doc = ws.json("event", "import", str(ws.root / "events.jsonl"), now="2026-03-10T10:00:00")
+    assert code == 1 and doc["recorded"] == 2 and doc["duplicates"] == 1
+    assert [(e["row"], e["message"][:20]) for e in doc["errors"]] == [
+        (2, "not JSON (Expecting "), (3, "an event needs an in")]
+
+
+def test_an_event_without_an_amount_is_said_and_starts_nothing(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("event", "cart_abandoned", "--customer", "s2", now="2026-03-10T10:00:00")[0] == 0
+    code, doc = ws.json("run", now="2026-03-10T11:00:00")
+    assert code == 0 and mine(doc, "s2") == []
+    assert any("no `amount`" in w for w in doc["warnings"])
+
+
+def test_bad_event_commands_get_a_sentence(make_workspace):
+    ws = shop(make_workspace)
+    for args, words in [(("event", "cart abandoned", "--customer", "x"), "is not a name"),
+                        (("event", "cart_abandoned"), "--invoice or --customer"),
+                        (("event", "cart_abandoned", "--customer", "x", "--data", "{oops"), "--data is not JSON"),
+                        (("event", "import"), "say which file"),
+                        (("event", "import", "missing.jsonl"), "cannot read")]:
+        result = ws.cli(*args)
+        assert result.exit_code == 2 and words in result.stderr + result.stdout, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_check_refuses_event_anchors_outside_a_trigger_playbook(make_workspace):
+    from conftest import STANDARD_PLAYBOOK
+    ws = make_workspace(playbooks={"standard.yaml": STANDARD_PLAYBOOK.replace("at: due-3d", "at: event+1h")})
+    code, doc = ws.json("check")
+    assert code == 2 and any("`event` anchors only a playbook with `trigger" in p["message"] for p in doc["problems"])
+
+
+def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
+    """A real `collectbot listen` process: POST /events signed with the HMAC-SHA256 of the body."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    ws = shop(make_workspace)
+    ws.write_config({**__import__("yaml").safe_load(ws.config_path.read_text()), "listen": {"secret_env": "SHOP_SECRET"}})
+    assert ws.json("run", now="2026-03-10T09:00:00")[0] == 0  # the state exists
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SHOP_SECRET": "s3cret"}
+    proc = subprocess.Popen([sys.executable, "-m", "collectbot", "--config", str(ws.config_path), "--now",
+                             "2026-03-10T10:00:00", "listen", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def post(body: bytes, signature: str | None) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["X-Collectbot-Signature"] = signature
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url + "/events", data=body, headers=headers),
+                                        timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/health", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "listen did not start"
+                time.sleep(0.1)
+        body = json.dumps({"event": "cart_abandoned", "customer_id": "shopper-9", "data": SHOPPER}).encode()
+        good = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert post(body, None)[0] == 403
+        assert post(body, "sha256=" + "0" * 64)[0] == 403
+        assert post(body + b" ", good)[0] == 403  # the signature covers the exact bytes
+        assert post(b'{"event": "cart_abandoned"}', "sha256=" + hmac.new(b"s3cret", b'{"event": "cart_abandoned"}',
+                                                                          hashlib.sha256).hexdigest()) == (
+            400, {"error": "an event needs an invoice_id or a customer_id (whose event it is)"})
+        assert post(body, good) == (200, {"recorded": True, "id": 1})
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+    assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
+    code, doc = ws.json("run", now="2026-03-10T10:16:00")  # sending stays with `run`
+    assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("whatsapp", ["nudge"])]
+
+
+def test_preview_explain_and_history_follow_the_sequence(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("event", "cart_abandoned", "--customer", "shopper-9", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[0] == 0
+    code, doc = ws.json("preview", "--days", "3", now="2026-03-10T10:05:00")
+    ahead = [(m["scheduled_at"], m["channel"], m["steps"]) for d in doc["timeline"] for m in d["messages"]
+             if m["customer_id"] == "shopper-9"]
+    # the 15-minute step at its moment (a cron every few minutes), the next-day step at 08:00
+    assert ahead == [("2026-03-10T04:45:00+00:00", "whatsapp", ["nudge"]),
+                     ("2026-03-11T02:30:00+00:00", "email", ["again"])]
+    code, doc = ws.json("explain", "cart_abandoned@1", now="2026-03-10T10:05:00")
+    assert doc["playbook"] == "cart" and doc["why"] == "cart: started by the event cart_abandoned #1 at 2026-03-10 10:00"
+    assert doc["next"]["step"] == "nudge"
+    result = ws.cli("history", "shopper-9", now="2026-03-10T10:05:00")
+    assert result.exit_code == 0 and "cart_abandoned #1: amount 1499.00" in result.stdout
