@@ -29,6 +29,7 @@ which prints `listening on http://127.0.0.1:PORT` once ready. The script file ho
 from __future__ import annotations
 
 import argparse
+import contextlib
 import base64
 import json
 import re
@@ -600,6 +601,41 @@ def cli(config: Path, *args: str, now: str, env: dict[str, str] | None = None):
         raise AssertionError(f"stdout is not one JSON document (exit {result.exit_code}):\n{result.stdout}\n"
                              f"--- stderr:\n{result.stderr}") from None
     return result.exit_code, doc, result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def listen_process(config: Path, now: str, env: dict[str, str] | None = None, port: int | None = None):
+    """`collectbot listen` as a real process on a free port, once its /health answers; yields
+    its base URL (http://127.0.0.1:PORT) and stops it (SIGTERM) afterwards."""
+    import os
+    import subprocess
+    import urllib.request
+
+    port = port or free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "collectbot", "--config", str(config), "--now", now, "listen",
+                             "--port", str(port)], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/health", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "listen did not start"
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
 
 
 def db_rows(config: Path, sql: str, *params: Any) -> list[dict[str, Any]]:

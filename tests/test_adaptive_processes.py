@@ -15,16 +15,14 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from provider_server import CREDENTIALS, db_rows, provider_server, write_workspace  # noqa: F401
+from provider_server import CREDENTIALS, db_rows, listen_process, provider_server, write_workspace  # noqa: F401
 
 PATEL, MEHTA = "+919820012345", "+919833344455"
 
@@ -180,43 +178,24 @@ def test_a_signed_event_gives_exactly_one_message_fifteen_minutes_later(tmp_path
         os.utime(f, (stamp, stamp))
     config = ws / "collectbot.yaml"
     assert collectbot(config, "2026-12-05T09:00", "run")[0] == 0  # the state exists; the morning's orders
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     secret = "a-long-shared-secret"
-    proc = subprocess.Popen([sys.executable, "-m", "collectbot", "--config", str(config), "--now",
-                             "2026-12-05T10:00:00", "listen", "--port", str(port)],
-                            env={**os.environ, "SHOP_EVENTS_SECRET": secret}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/events"
 
-    def post(body: dict, sign: bool) -> int:
+    def post(url: str, body: dict, sign: bool) -> int:
         raw = json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
         if sign:
             headers["X-Collectbot-Signature"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, data=raw, headers=headers), timeout=10) as r:
+            with urllib.request.urlopen(urllib.request.Request(url + "/events", data=raw, headers=headers),
+                                        timeout=10) as r:
                 return r.status
         except urllib.error.HTTPError as e:
             return e.code
 
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline, "listen did not start"
-                time.sleep(0.1)
+    with listen_process(config, "2026-12-05T10:00:00", {"SHOP_EVENTS_SECRET": secret}) as url:
         cart = {"amount": "999.00", "name": "Kiran", "phone": "+91 98200 55555", "cart_url": "https://x.example/c/1"}
-        assert post({"event": "cart_abandoned", "customer_id": "guest-1", "data": cart}, sign=True) == 200
-        assert post({"event": "cart_abandoned", "customer_id": "guest-2", "data": cart}, sign=False) == 403
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
+        assert post(url, {"event": "cart_abandoned", "customer_id": "guest-1", "data": cart}, sign=True) == 200
+        assert post(url, {"event": "cart_abandoned", "customer_id": "guest-2", "data": cart}, sign=False) == 403
     got = []
     for minute in range(0, 35, 5):  # cron every 5 minutes, 10:00 to 10:30
         code, doc = collectbot(config, f"2026-12-05T10:{minute:02d}:00", "run")

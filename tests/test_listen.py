@@ -6,11 +6,6 @@ an unsigned or wrongly signed request is refused and recorded nowhere."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,13 +13,8 @@ import urllib.request
 import pytest
 from twilio.request_validator import RequestValidator
 
-from provider_server import AUTH_TOKEN, CREDENTIALS, OUR_NUMBER, cli, db_rows, provider_server, write_workspace  # noqa: F401
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from provider_server import (AUTH_TOKEN, CREDENTIALS, OUR_NUMBER, cli, db_rows, free_port, listen_process,  # noqa: F401
+                             provider_server, write_workspace)
 
 
 @pytest.fixture
@@ -37,22 +27,8 @@ def listening(provider_server, tmp_path):
     assert cli(config, "run", now="2026-11-24T10:00")[0] == 0  # emails
     code, doc, _ = cli(config, "run", now="2026-12-01T10:00")  # an SMS to each customer
     assert code == 0
-    env = {**os.environ, **CREDENTIALS}
-    proc = subprocess.Popen([sys.executable, "-m", "collectbot", "--config", str(config), "--now", "2026-12-01T11:00",
-                             "listen", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "listen did not start"
-            time.sleep(0.1)
-    yield config, url, {m["customer_id"]: m["provider_id"] for m in doc["messages"] if m["channel"] == "sms"}
-    proc.terminate()
-    proc.communicate(timeout=20)
+    with listen_process(config, "2026-12-01T11:00", CREDENTIALS, port):
+        yield config, url, {m["customer_id"]: m["provider_id"] for m in doc["messages"] if m["channel"] == "sms"}
 
 
 def post(url: str, path: str, form: dict[str, str], *, sign: bool = True) -> tuple[int, dict]:

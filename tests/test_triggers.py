@@ -152,27 +152,17 @@ def test_check_refuses_event_anchors_outside_a_trigger_playbook(make_workspace):
 
 def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
     """A real `collectbot listen` process: POST /events signed with the HMAC-SHA256 of the body."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
     import urllib.error
     import urllib.request
 
-    ws = shop(make_workspace)
-    ws.write_config({**__import__("yaml").safe_load(ws.config_path.read_text()), "listen": {"secret_env": "SHOP_SECRET"}})
-    assert ws.json("run", now="2026-03-10T09:00:00")[0] == 0  # the state exists
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "SHOP_SECRET": "s3cret"}
-    proc = subprocess.Popen([sys.executable, "-m", "collectbot", "--config", str(ws.config_path), "--now",
-                             "2026-03-10T10:00:00", "listen", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    import yaml
+    from provider_server import listen_process
 
-    def post(body: bytes, signature: str | None) -> tuple[int, dict]:
+    ws = shop(make_workspace)
+    ws.write_config({**yaml.safe_load(ws.config_path.read_text()), "listen": {"secret_env": "SHOP_SECRET"}})
+    assert ws.json("run", now="2026-03-10T09:00:00")[0] == 0  # the state exists
+
+    def post(url: str, body: bytes, signature: str | None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
         if signature is not None:
             headers["X-Collectbot-Signature"] = signature
@@ -183,28 +173,18 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
 
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline, "listen did not start"
-                time.sleep(0.1)
+    def signed(body: bytes) -> str:
+        return "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+
+    with listen_process(ws.config_path, "2026-03-10T10:00:00", {"SHOP_SECRET": "s3cret"}) as url:
         body = json.dumps({"event": "cart_abandoned", "customer_id": "shopper-9", "data": SHOPPER}).encode()
-        good = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
-        assert post(body, None)[0] == 403
-        assert post(body, "sha256=" + "0" * 64)[0] == 403
-        assert post(body + b" ", good)[0] == 403  # the signature covers the exact bytes
-        assert post(b'{"event": "cart_abandoned"}', "sha256=" + hmac.new(b"s3cret", b'{"event": "cart_abandoned"}',
-                                                                          hashlib.sha256).hexdigest()) == (
+        assert post(url, body, None)[0] == 403
+        assert post(url, body, "sha256=" + "0" * 64)[0] == 403
+        assert post(url, body + b" ", signed(body))[0] == 403  # the signature covers the exact bytes
+        half = b'{"event": "cart_abandoned"}'
+        assert post(url, half, signed(half)) == (
             400, {"error": "an event needs an invoice_id or a customer_id (whose event it is)"})
-        assert post(body, good) == (200, {"recorded": True, "id": 1})
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)
+        assert post(url, body, signed(body)) == (200, {"recorded": True, "id": 1})
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
     code, doc = ws.json("run", now="2026-03-10T10:16:00")  # sending stays with `run`
     assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("whatsapp", ["nudge"])]
