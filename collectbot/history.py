@@ -29,6 +29,12 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
             raise UsageError(f"no invoice or customer {subject!r} in the state file")
         invoice_ids = [r[0] for r in rows]
         customer_id = subject
+    # the sequences events started (triggers.py): `INV@ID` for an invoice's, any a message to the customer touched
+    sequences = c.execute("SELECT DISTINCT invoice_id FROM touches WHERE substr(invoice_id, 1, length(?) + 1) = ? || '@'",
+                          (subject, subject)).fetchall() if is_invoice else c.execute(
+        "SELECT DISTINCT t.invoice_id FROM touches t JOIN messages m ON m.id = t.message_id WHERE m.customer_id = ? "
+        "AND t.invoice_id LIKE '%@%'", (subject,)).fetchall()
+    invoice_ids += [r[0] for r in sequences if r[0] not in invoice_ids]
     marks = ",".join("?" * len(invoice_ids)) or "NULL"
     out: list[dict[str, Any]] = []
 

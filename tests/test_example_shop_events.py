@@ -54,6 +54,9 @@ def test_the_tour(tmp_path: Path):
     assert not [m for m in doc["messages"] if m["customer_id"] == "C-ASHA"]
 
     assert collectbot(ws, "2026-12-05T12:10", "run")[1]["messages"] == []  # nothing twice
+    code, doc = collectbot(ws, "2026-12-05T12:10", "history", "ORD-1003")  # the order and its event's sequence
+    assert code == 0 and [(e["kind"], e["invoice_id"]) for e in doc["entries"] if e["kind"] != "message sent"] == [
+        ("imported", "ORD-1003"), ("event", "ORD-1003"), ("touch sent", "ORD-1003@3")]
     stamp = datetime.fromisoformat("2026-12-06T08:00:00+05:30").timestamp()
     for f in ws.glob("*.csv"):  # the next morning's export
         os.utime(f, (stamp, stamp))
