@@ -155,3 +155,17 @@ def test_human_output(workspace, provider_server):
     assert result.exit_code == 0
     assert "undelivered" in result.stdout and "no longer in service" in result.stdout
     assert "Paid yesterday by NEFT" in result.stdout and "added to the queue" in result.stdout
+
+
+def test_sync_exits_3_while_another_command_holds_the_workspace(workspace, provider_server):
+    """`sync` writes the state like `run`: while another command holds the workspace lock it
+    exits 3 and fetches nothing (issue 20)."""
+    from collectbot.state import WorkspaceLock
+
+    sent_sms(workspace)
+    asked = len(provider_server.requests)
+    with WorkspaceLock(workspace.parent / "collectbot.db"):
+        code, doc, result = cli(workspace, "sync", now="2026-12-01T12:00")
+    assert code == 3 and "holds the workspace lock" in doc["errors"][0]["message"]
+    assert len(provider_server.requests) == asked
+    assert cli(workspace, "sync", now="2026-12-01T12:00")[0] == 0

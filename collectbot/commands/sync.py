@@ -17,7 +17,7 @@ from ..delivery import SyncReport, sync_twilio
 from ..human import card, clip
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
-from ..state import State
+from ..state import State, WorkspaceLock
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +45,7 @@ def _sync(env: Env, days: int) -> int:
         else:
             env.print("No channel uses Twilio; nothing to sync.")
         return ExitCode.OK
-    with State.open(cfg.state_path) as state:
+    with WorkspaceLock(cfg.state_path), State.open(cfg.state_path) as state:  # one writer at a time, like `run`
         report = sync_twilio(state, clients, moment, days=days, replies=cfg.replies)
     if env.json:
         env.emit_json(report.as_dict())
