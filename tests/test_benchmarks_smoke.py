@@ -176,6 +176,10 @@ def test_bench_reports_results_and_failures_without_crashing(tmp_path, workspace
     assert preview["exit_codes"] == [0, 0]
     assert preview["output"]["messages"] == 3 and preview["output"]["skipped"] == 1
     assert preview["ratio"] > 0 and "ratio_net_of_startup" in preview and "cpu_ratio_net_of_startup" in preview
+    # the yardstick: the whole command against the whole floor process (python, pandas, sqlite3), CPU, min of runs
+    whole = report["floor_processes"]["load"]
+    assert whole["cpu_min"] > 0 and whole["peak_rss_mib"] > 0 and len(whole["cpu_seconds"]) >= 3
+    assert preview["cpu_ratio_whole"] == round(preview["cpu_min"] / whole["cpu_min"], 2)
     run = report["commands"]["run"]
     assert run["exit_codes"] == [1]  # a crash is not timed twice
     assert "crashed" in run["error"] and "boom in run" in run["error"]
