@@ -929,6 +929,9 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         until = [until] if isinstance(until, str) else until
         if not isinstance(until, list) or not all(isinstance(u, str) and u for u in until):
             ck.error("trigger.until", _line(tm, "until"), "expected an event name or a list of them")
+        elif pb.trigger and pb.trigger in until:
+            ck.error("trigger.until", _line(tm, "until"), f"`until` names {pb.trigger!r}, the event that starts the "
+                     "sequence: each sequence would end the moment it starts")
         else:
             pb.until = tuple(until)
     steps = m.get("steps")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import jsondoc
 from .config import Config, find_config, load_config
@@ -118,8 +119,8 @@ def _report(env: Env, exc: CollectbotError) -> None:
         if exc.exit_code == ExitCode.LOCKED:  # not an error: the other run is doing the work
             env.err_console.print(line, style=style, highlight=False, markup=False)
         else:
-            env.err_console.print(f"[{style}]error:[/] ", end="", highlight=False)
-            env.err_console.print(line, highlight=False, markup=False)
+            # one print, so the wrap at the console's width counts the "error: " before the sentence
+            env.err_console.print(f"[{style}]error:[/] " + escape(line), highlight=False)
 
 
 def execute(config: str | None, now: str | None, json_out: bool, body: Callable[[Env], int | None],

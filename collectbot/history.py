@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import triggers
 from .errors import UsageError
 from .items import kind_of
 from .state import State, parse_iso
@@ -15,8 +16,10 @@ from .state import State, parse_iso
 def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any]]]:
     """('invoice'|'customer', entries sorted by time) for an invoice id or a customer id."""
     c = state.conn
+    started_by = triggers.event_id_of(subject)  # `NAME@ID` / `INV@ID`: the sequence an event started (triggers.py)
     is_invoice = c.execute("SELECT 1 FROM invoices WHERE invoice_id = ? UNION SELECT 1 FROM touches WHERE "
-                           "invoice_id = ?", (subject, subject)).fetchone() is not None
+                           "invoice_id = ? UNION SELECT 1 FROM events WHERE id = ? AND kind = 'event'",
+                           (subject, subject, started_by)).fetchone() is not None
     if is_invoice:
         invoice_ids = [subject]
         customer_id = None
@@ -96,8 +99,8 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
                        (*invoice_ids, customer_id)):
         add(r["created_at"], f"hold {r['kind']}", r["invoice_id"],
             f"until {r['until'] or 'released'}{': ' + r['note'] if r['note'] else ''}")
-    ev_query = f"SELECT * FROM events WHERE invoice_id IN ({marks})"
-    params: list[Any] = list(invoice_ids)
+    ev_query = f"SELECT * FROM events WHERE invoice_id IN ({marks}) OR (id = ? AND kind = 'event')"
+    params: list[Any] = [*invoice_ids, started_by]
     if customer_id:
         ev_query += " OR customer_id = ?"
         params.append(customer_id)

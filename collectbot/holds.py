@@ -50,14 +50,18 @@ def resolve(state: State, ident: str, invoice_ids: set[str], customer_ids: set[s
     so an invoice seen by an earlier run can be held even if the export is not at hand."""
     known_invoice = ident in invoice_ids or state.conn.execute(
         "SELECT 1 FROM invoices WHERE invoice_id = ?", (ident,)).fetchone() is not None
-    known_customer = ident in customer_ids or state.conn.execute(
-        "SELECT 1 FROM customers WHERE customer_id = ?", (ident,)).fetchone() is not None
+    known_customer = ident in customer_ids or state.conn.execute(  # a shopper known only from events too
+        "SELECT 1 FROM customers WHERE customer_id = ? UNION SELECT 1 FROM events WHERE kind = 'event' AND "
+        "customer_id = ?", (ident, ident)).fetchone() is not None
     if known_invoice and known_customer:
         raise HoldError(f"{ident!r} is both an invoice and a customer id; say which with --customer or --invoice")
     if known_invoice:
         return ident, None
     if known_customer:
         return None, ident
+    if "@" in ident:  # an event's sequence (triggers.py) follows its invoice's and its customer's holds
+        raise HoldError(f"{ident!r} is the sequence an event started: hold the invoice or the customer the event is "
+                        "about instead (`collectbot history` names them)")
     raise HoldError(f"no invoice or customer {ident!r} in the sources or the state file")
 
 

@@ -83,13 +83,12 @@ def lines(text: str, width: int, indent: str = INDENT, first: str | None = None)
 def card(console: Console, head: str, body: list[str] | None = None, *, style: str = "bold", indent: str = "") -> None:
     """A heading line (in `style`) and its lines, each wrapped under a hanging indent."""
     width = console.width
-    for n, line in enumerate(lines(head, width, indent=indent + INDENT, first=indent)):
-        console.print(f"[{style}]{escape(line)}[/]" if n == 0 and style else escape(line), highlight=False,
-                      soft_wrap=True)
+    out = [f"[{style}]{escape(line)}[/]" if n == 0 and style else escape(line)
+           for n, line in enumerate(lines(head, width, indent=indent + INDENT, first=indent))]
     for text in body or []:
         if text:
-            for line in lines(text, width, indent=indent + INDENT + "  ", first=indent + INDENT):
-                console.print(line, highlight=False, markup=False, soft_wrap=True)
+            out.extend(escape(line) for line in lines(text, width, indent=indent + INDENT + "  ", first=indent + INDENT))
+    console.print("\n".join(out), highlight=False, soft_wrap=True)  # one call a card: a big preview prints fast
 
 
 def say(console: Console, text: str, *, indent: str = "") -> None:

@@ -41,12 +41,13 @@ class Listener:
 
     def __init__(self, state_path: Path, *, public_url: str, twilio_token: str | None, now: Callable[[], datetime],
                  replies: Any = None, sendgrid_key: str | None = None, events_secret: str | None = None,
-                 log: Callable[[str], None] = lambda s: None):
+                 event_notes: Callable[..., list[str]] | None = None, log: Callable[[str], None] = lambda s: None):
         self.state_path = state_path
         self.public_url = public_url.rstrip("/")
         self.twilio_token = twilio_token
         self.sendgrid_key = sendgrid_key
         self.events_secret = events_secret
+        self.event_notes = event_notes  # (state, event, id, now) -> what recording it means (triggers.notes)
         self.now = now
         self.replies = replies
         self.log = log
@@ -147,15 +148,27 @@ class _Handler(BaseHTTPRequestHandler):
 
         if not self.listener.events_secret:
             return self._answer(403, {"error": "POST /events is off: set listen.secret_env in collectbot.yaml"})
-        if not self.listener.events_valid(body, self.headers.get("X-Collectbot-Signature")):
+        signature = self.headers.get("X-Collectbot-Signature")
+        if not signature:
+            return self._answer(403, {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"})
+        if not self.listener.events_valid(body, signature):
             return self._answer(403, {"error": "the X-Collectbot-Signature does not match"})
         try:
             event = triggers.parse_event(json.loads(body.decode("utf-8")))
         except (ValueError, triggers.EventError) as exc:  # JSONDecodeError, UnicodeDecodeError, EventError
             reason = str(exc) if isinstance(exc, triggers.EventError) else "the body is not a JSON object"
             return self._answer(400, {"error": reason})
-        got = self.listener.record(lambda state, now: triggers.record(state, event, now))
-        self._answer(200, {"recorded": got is not None, "id": got})
+        notes = self.listener.event_notes or (lambda state, ev, eid, now: [])
+
+        def record(state: State, now: datetime) -> tuple[int | None, list[str]]:
+            got = triggers.record(state, event, now)
+            return got, (notes(state, event, got, now) if got is not None else [])
+
+        try:
+            got, said = self.listener.record(record)
+        except triggers.EventError as exc:
+            return self._answer(400, {"error": str(exc)})
+        self._answer(200, {"recorded": got is not None, "id": got, "notes": said})
 
     def _sendgrid(self, body: bytes) -> None:
         from .delivery import import_sendgrid_events, read_events_file

@@ -568,7 +568,8 @@ def _cannot_run(state: State, now: datetime, options: Options) -> str | None:
     steps of messages it says went out (they would go again)."""
     last = ledger.last_run_now(state)
     if last is not None and now < last:
-        return (f"--now {iso(now)} is earlier than the last recorded run ({iso(last)}); "
+        before = last.astimezone(now.tzinfo)
+        return (f"--now {now:%Y-%m-%d %H:%M} is earlier than the last recorded run ({before:%Y-%m-%d %H:%M}); "
                 "time only moves forward, so this run was refused")
     lost = ledger.messages_without_touches(state)
     if lost and not options.new_state:

@@ -22,6 +22,7 @@ the customer comes from the customers source, or from the event's own `name`, `e
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from typing import Any
 
 from .config import Config
 from .errors import UsageError
+from .currencies import is_iso
 from .models import Customer, Invoice
 from .sources.parse import Bad, parse_phone
 from .state import State, iso, parse_iso
@@ -60,6 +62,8 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
     if not isinstance(obj, dict):
         raise EventError("an event is a JSON object like {\"event\": \"cart_abandoned\", \"customer_id\": \"C001\"}")
     name = obj.get("event", default_name)
+    if name is None:
+        raise EventError('an event needs its name: {"event": "cart_abandoned", ...}')
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise EventError(f"the event name {name!r} is not a name (letters, digits, _ . : -, starting with a letter)")
     ids = {}
@@ -70,7 +74,7 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
         ids[key] = str(value).strip() if value is not None and str(value).strip() else None
     if not ids["invoice_id"] and not ids["customer_id"]:
         raise EventError("an event needs an invoice_id or a customer_id (whose event it is)")
-    data = obj.get("data") or {}
+    data = {} if obj.get("data") is None else obj["data"]
     if not isinstance(data, dict):
         raise EventError("data must be a JSON object")
     if len(json.dumps(data, default=str)) > MAX_DATA:
@@ -86,7 +90,12 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
             raise EventError(f"at {obj['at']!r} is not a date and time like 2026-12-05T14:30:00+05:30") from None
         if at.tzinfo is None:
             raise EventError(f"at {obj['at']!r} has no time zone (add +05:30, Z or the like)")
-    return Event(name, ids["invoice_id"], ids["customer_id"], data, ids["id"], at)
+    external = ids["id"]
+    if external is None and at is not None:  # the same event sent again (a re-imported file) is recorded once
+        body = json.dumps([name, ids["invoice_id"], ids["customer_id"], data, at.isoformat()], sort_keys=True,
+                          default=str)
+        external = "sha1:" + hashlib.sha1(body.encode()).hexdigest()
+    return Event(name, ids["invoice_id"], ids["customer_id"], data, external, at)
 
 
 def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]]]:
@@ -105,7 +114,13 @@ def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]
 
 
 def record(state: State, event: Event, now: datetime) -> int | None:
-    """Record one event (its own transaction); None when its `id` was recorded before."""
+    """Record one event (its own transaction); None when its `id` was recorded before. An event
+    that names an invoice of another customer than the one it names is refused (EventError)."""
+    if event.invoice_id and event.customer_id:
+        row = state.conn.execute("SELECT customer_id FROM invoices WHERE invoice_id = ?", (event.invoice_id,)).fetchone()
+        if row is not None and row[0] != event.customer_id:
+            raise EventError(f"invoice {event.invoice_id} is {row[0]}'s, not {event.customer_id}'s: name the invoice "
+                             "alone (its customer is known) or the right customer")
     at = event.at or now
     with state.transaction() as conn:
         cur = conn.execute(
@@ -115,6 +130,61 @@ def record(state: State, event: Event, now: datetime) -> int | None:
              json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
              f"event:{event.name}:{event.external_id}" if event.external_id else None))
         return cur.lastrowid if cur.rowcount else None
+
+
+def event_id_of(sequence_id: str) -> int | None:
+    """The event id in a sequence id (`cart_abandoned@4`, `ORD-1@4` -> 4), else None."""
+    head, _, tail = sequence_id.rpartition("@")
+    return int(tail) if head and tail.isdigit() else None
+
+
+def event_of(state: State, sequence_id: str) -> str | None:
+    """`cart_abandoned #4` for the sequence id `cart_abandoned@4` (or `ORD-1@4`), when that event is recorded."""
+    eid = event_id_of(sequence_id)
+    if eid is None:
+        return None
+    row = state.conn.execute("SELECT data FROM events WHERE id = ? AND kind = 'event'", (eid,)).fetchone()
+    if row is None:
+        return None
+    try:
+        name = json.loads(row[0] or "{}").get("event")
+    except ValueError:
+        return None
+    return f"{name} #{eid}"
+
+
+def notes(state: State, config: Config, event: Event, event_id: int | None, now: datetime) -> list[str]:
+    """What recording `event` means, in words: the sequence it starts, or why none starts."""
+    starts = {pb.trigger: pb for pb in config.playbooks if pb.trigger}
+    ends = {u for pb in config.playbooks for u in pb.until}
+    out = []
+    pb = starts.get(event.name)
+    if pb is None:
+        if event.name not in ends:
+            out.append(f"no playbook has `trigger: {{event: {event.name}}}`: recorded, but nothing will be sent for it")
+        return out
+    if event.invoice_id:
+        if state.conn.execute("SELECT 1 FROM invoices WHERE invoice_id = ?", (event.invoice_id,)).fetchone() is None:
+            return [f"invoice {event.invoice_id} is not one collectbot has seen in the invoice sources: its "
+                    f"`{pb.name}` sequence starts only while the invoice is open in the export"]
+    else:
+        why = asked(event.data, config.business.currency)[0]
+        if isinstance(why, str):
+            return [f"event {event.name} for {event.customer_id}: {why}, so it starts no sequence"]
+    at = event.at or now
+    for eid, data in state.conn.execute(
+            "SELECT id, data FROM events WHERE kind = 'event' AND at >= ? AND "
+            + ("invoice_id = ?" if event.invoice_id else "customer_id = ? AND invoice_id IS NULL"),
+            (iso(at), event.invoice_id or event.customer_id)):
+        name = json.loads(data or "{}").get("event")
+        if name in pb.until:
+            return [f"already ended: {name} #{eid} was recorded for it (trigger.until of {pb.name})"]
+    if event.at is not None and event.at > now:
+        out.append(f"it is dated {event.at.astimezone(config.tz):%Y-%m-%d %H:%M}, after now: its steps count from then")
+    if event_id is not None:
+        sid = f"{event.invoice_id or event.name}@{event_id}"
+        out.append(f"starts {sid} (playbook {pb.name}); `collectbot explain {sid}` says when its first step goes")
+    return out
 
 
 @dataclass
@@ -150,7 +220,7 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
     by_id = {i.invoice_id: i for i in invoices}
     for eid, at, invoice_id, customer_id, name, data in rows:
         pb = triggers.get(name)
-        if pb is None or at > now:
+        if pb is None:
             continue
         if pb.until and any(n in pb.until and a >= at and ((inv_id == invoice_id) if invoice_id else
                                                              (cid == customer_id and not inv_id))
@@ -179,19 +249,29 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
     return out
 
 
+def asked(data: dict[str, Any], default_currency: str) -> tuple[Decimal, str] | tuple[str, None]:
+    """What a customer's event asks for: (amount, currency), or (why not, None)."""
+    if data.get("amount") is None:
+        return "its data has no `amount` to ask for", None
+    try:
+        amount = read_amount(str(data["amount"]))
+    except ValueProblem:
+        return f"amount {data['amount']!r} is not a positive amount", None
+    if amount <= 0 or not amount.is_finite():
+        return f"amount {data['amount']!r} is not a positive amount", None
+    currency = str(data.get("currency") or default_currency).strip().upper()
+    if not is_iso(currency):
+        return f"currency {data.get('currency')!r} is not an ISO 4217 code (e.g. INR, USD, EUR)", None
+    return amount, currency
+
+
 def _customer_sequence(config: Config, eid: int, at: datetime, name: str, customer_id: str, data: dict[str, Any],
                        customers: dict[str, Customer], playbook: str, extra: dict[str, Any]
                        ) -> tuple[Invoice, Customer | None] | str:
     """A customer's event as an invoice of its own: its amount, and its customer when the book has none."""
-    if data.get("amount") is None:
-        return "its data has no `amount` to ask for"
-    try:
-        amount = read_amount(str(data["amount"]))
-    except ValueProblem:
-        amount = None
-    if amount is None or amount <= 0 or not amount.is_finite():
-        return f"amount {data['amount']!r} is not a positive amount"
-    currency = str(data.get("currency") or config.business.currency).upper()
+    amount, currency = asked(data, config.business.currency)
+    if isinstance(amount, str):
+        return amount
     known = customers.get(customer_id)
     cust = None
     if known is None:

@@ -7,6 +7,7 @@ rather than read one way (7.00 must never become 700). Nothing misread is ever r
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 
 import pytest
 

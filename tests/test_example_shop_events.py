@@ -32,8 +32,14 @@ def test_the_tour(tmp_path: Path):
     assert collectbot(ws, "2026-12-05T09:00", "check")[0] == 0
     code, doc = collectbot(ws, "2026-12-05T09:00", "reconcile", str(ws / "payments.csv"))
     assert code == 0
-    code, doc = collectbot(ws, "2026-12-05T09:00", "event", "import", str(ws / "events.jsonl"))
-    assert code == 0 and doc == {"recorded": 4, "duplicates": 0, "errors": []}
+    code, doc = collectbot(ws, "2026-12-05T12:00", "event", "import", str(ws / "events.jsonl"))
+    assert code == 0 and (doc["recorded"], doc["duplicates"], doc["errors"]) == (4, 0, [])
+    # what each line started, or why not: Asha's cart was paid (line 4) before the import
+    assert "line 1: starts ORD-1003@3 (playbook card-failed); `collectbot explain ORD-1003@3` says when its first " \
+           "step goes" in doc["notes"]
+    assert "line 3: already ended: order_paid #6 was recorded for it (trigger.until of cart)" in doc["notes"]
+    code, again = collectbot(ws, "2026-12-05T12:00", "event", "import", str(ws / "events.jsonl"))
+    assert (again["recorded"], again["duplicates"]) == (0, 4)  # lines with `id` (or `at`) are recorded once
 
     code, doc = collectbot(ws, "2026-12-05T12:00", "run")
     assert code == 0

@@ -151,6 +151,9 @@ def test_a_run_back_in_time_is_refused(workspace):
     assert workspace.json("run")[0] == 0
     result = workspace.cli("run", now="2026-03-09T10:00")
     assert result.exit_code == 2 and "earlier than the last recorded run" in result.stderr
+    # in the business time zone, to the minute (not UTC ISO stamps)
+    assert "--now 2026-03-09 10:00 is earlier than the last recorded run (2026-03-10 10:00)" in \
+        " ".join(result.stderr.split())
     assert len(workspace.rows("SELECT * FROM runs")) == 1
 
 

@@ -184,7 +184,10 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
         half = b'{"event": "cart_abandoned"}'
         assert post(url, half, signed(half)) == (
             400, {"error": "an event needs an invoice_id or a customer_id (whose event it is)"})
-        assert post(url, body, signed(body)) == (200, {"recorded": True, "id": 1})
+        assert post(url, body, signed(body)) == (200, {"recorded": True, "id": 1, "notes": [
+            "starts cart_abandoned@1 (playbook cart); `collectbot explain cart_abandoned@1` says when its first step "
+            "goes"]})
+        assert post(url, body, "")[1] == {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"}
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
     code, doc = ws.json("run", now="2026-03-10T10:16:00")  # sending stays with `run`
     assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("whatsapp", ["nudge"])]
@@ -205,3 +208,90 @@ def test_preview_explain_and_history_follow_the_sequence(make_workspace):
     assert doc["next"]["step"] == "nudge"
     result = ws.cli("history", "shopper-9", now="2026-03-10T10:05:00")
     assert result.exit_code == 0 and "cart_abandoned #1: amount 1499.00" in result.stdout
+
+
+def test_a_customer_event_that_asks_for_nothing_usable_is_said_when_recorded(make_workspace):
+    ws = shop(make_workspace)
+    for data, why in [({"amount": "12.50", "currency": "XYZ"}, "currency 'XYZ' is not an ISO 4217 code"),
+                      ({"amount": "1e400"}, "amount '1e400' is not a positive amount"),
+                      ({"amount": "-5"}, "amount '-5' is not a positive amount")]:
+        result = ws.cli("event", "cart_abandoned", "--customer", "s3", "--data", json.dumps(data))
+        assert result.exit_code == 0 and why in " ".join(result.stderr.split()), result.stderr
+    result = ws.cli("event", "cart_abandoned", "--customer", "s3", "--data", "[]")
+    assert result.exit_code == 2 and "data must be a JSON object" in result.stderr
+    code, doc = ws.json("run", now="2026-03-10T11:00:00")
+    assert code == 0 and mine(doc, "s3") == [] and sum("no `cart` sequence" in w for w in doc["warnings"]) == 3
+
+
+def test_a_shopper_known_only_from_events_can_be_held(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("event", "cart_abandoned", "--customer", "shopper-9", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[0] == 0
+    result = ws.cli("hold", "cart_abandoned@1", "--pause", now="2026-03-10T10:05:00")
+    assert result.exit_code == 2 and "sequence an event started" in result.stderr
+    assert ws.cli("hold", "shopper-9", "--pause", now="2026-03-10T10:05:00").exit_code == 0
+    assert mine(ws.json("run", now="2026-03-10T10:16:00")[1], "shopper-9") == []  # held: nothing goes
+
+
+def test_a_trigger_playbook_with_a_match_and_a_task_that_reads_the_event(make_workspace):
+    """(audit) a `match` on a trigger playbook used to stop every plan; a task's note sees `event`."""
+    card = CARD.replace("trigger: {event: card_failed}", "trigger: {event: card_failed}\nmatch: \"invoice.balance >= 500\"")
+    card += ("  - id: call\n    at: event+1d\n    channel: task\n    assign: orders\n"
+             "    note: \"Call {{ customer.name }}: card failed for {{ event.invoice_id }} ({{ event.data.reason }})\"\n")
+    ws = make_workspace(playbooks={"standard.yaml": open_standard(), "card.yaml": card}, templates=TEMPLATES,
+                        config={"limits": {"max_source_age": "60d"}})
+    assert ws.json("event", "card_failed", "--invoice", "INV-003", "--data", '{"reason": "expired card"}',
+                   now="2026-03-10T09:00:00")[0] == 0
+    assert ws.json("event", "card_failed", "--invoice", "INV-006", now="2026-03-10T09:00:00")[0] == 0  # 300.00
+    code, doc = ws.json("run", now="2026-03-11T10:00:00")
+    assert code == 0 and [m["invoice_ids"] for m in doc["messages"] if m["playbook"] == "card"] == []
+    (task,) = [t for t in doc["tasks"] if t["playbook"] == "card"]
+    assert task["note"] == "Call Globex: card failed for INV-003 (expired card)"
+    code, doc = ws.json("explain", "INV-006@2", now="2026-03-11T10:00:00")
+    assert doc["playbook"] is None and "whose match is not true" in doc["why"]
+
+
+def test_an_ended_sequence_is_explained_and_has_a_history(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("event", "cart_abandoned", "--customer", "s9", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[0] == 0
+    code, doc = ws.json("event", "order_paid", "--customer", "s9", now="2026-03-10T10:05:00")
+    assert code == 0 and doc["notes"] == []
+    result = ws.cli("explain", "cart_abandoned@1", now="2026-03-10T10:30:00")
+    assert result.exit_code == 2 and "is the sequence of event cart_abandoned #1 and is not running now" in \
+        " ".join(result.stderr.split())
+    code, doc = ws.json("history", "cart_abandoned@1", now="2026-03-10T10:30:00")
+    assert code == 0 and [e["kind"] for e in doc["entries"]] == ["event"]
+
+
+def test_events_dated_later_and_the_at_option(make_workspace):
+    ws = shop(make_workspace)
+    code, doc = ws.json("event", "cart_abandoned", "--customer", "s8", "--data", json.dumps(SHOPPER),
+                        "--at", "2026-03-10T14:00", now="2026-03-10T10:00:00")
+    assert code == 0 and any("after now: its steps count from then" in n for n in doc["notes"])
+    code, doc = ws.json("preview", "--days", "1", now="2026-03-10T10:00:00")
+    assert [(m["scheduled_at"], m["steps"]) for d in doc["timeline"] for m in d["messages"]
+            if m["customer_id"] == "s8"] == [("2026-03-10T08:45:00+00:00", ["nudge"]),  # 14:15 in Kolkata
+                                             ("2026-03-11T02:30:00+00:00", ["again"])]  # next day, 08:00
+    result = ws.cli("event", "cart_abandoned", "--customer", "s8", "--at", "soon")
+    assert result.exit_code == 2 and "--at 'soon' is not a real date" in result.stderr
+
+
+def test_an_event_naming_another_customers_invoice_is_refused(make_workspace):
+    ws = shop(make_workspace)
+    assert ws.json("run", now="2026-03-10T09:00:00")[0] == 0  # the book is in the state
+    result = ws.cli("event", "card_failed", "--invoice", "INV-003", "--customer", "acme")
+    assert result.exit_code == 2 and "invoice INV-003 is globex's, not acme's" in result.stderr
+    code, doc = ws.json("event", "card_failed", "--invoice", "INV-999")
+    assert code == 0 and doc["notes"] == ["invoice INV-999 is not one collectbot has seen in the invoice sources: "
+                                          "its `card` sequence starts only while the invoice is open in the export"]
+    result = ws.cli("event", "import", str(ws.write("e.jsonl", '{"customer_id": "x"}\n')))
+    assert result.exit_code == 1 and 'an event needs its name: {"event": "cart_abandoned", ...}' in result.stderr
+
+
+def test_check_refuses_an_until_naming_the_trigger_itself(make_workspace):
+    ws = make_workspace(playbooks={"cart.yaml": CART.replace("until: [order_paid]", "until: [cart_abandoned]")},
+                        templates=TEMPLATES)
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["key"] == "trigger.until"]
+    assert code == 2 and "each sequence would end the moment it starts" in p["message"]

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from .. import triggers
-from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
+from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute, parse_now
 from ..errors import ExitCode, UsageError
 from ..state import State
 
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
         data: Annotated[str | None, typer.Option("--data", help="A JSON object: amount, currency, links, "
                                                  "contact details…")] = None,
         event_id: Annotated[str | None, typer.Option("--id", help="The sender's id for it: recorded once.")] = None,
+        at: Annotated[str | None, typer.Option("--at", help="When it happened (ISO 8601; default: now).")] = None,
         config: ConfigOpt = None,
         now: NowOpt = None,
         json_out: JsonOpt = False,
@@ -37,32 +39,40 @@ def register(app: typer.Typer) -> None:
         if name == "import":
             execute(config, now, json_out, lambda env: _import(env, file), ctx)
         else:
-            execute(config, now, json_out, lambda env: _one(env, name, file, invoice, customer, data, event_id), ctx)
+            execute(config, now, json_out, lambda env: _one(env, name, file, invoice, customer, data, event_id, at),
+                    ctx)
 
 
 def _one(env: Env, name: str, file: Path | None, invoice: str | None, customer: str | None, data: str | None,
-         event_id: str | None) -> int:
+         event_id: str | None, at: str | None) -> int:
     if file is not None:
         raise UsageError(f"unexpected argument {str(file)!r}: write `collectbot event import FILE` to import a file")
     try:
-        body = json.loads(data) if data is not None else {}
+        body = json.loads(data) if data is not None else None
     except json.JSONDecodeError as exc:
         raise UsageError(f"--data is not JSON ({exc.msg} at column {exc.colno}); write it like "
                          "'{\"amount\": \"1499.00\"}'") from None
+    cfg = env.config()
+    moment = env.now()
+    try:
+        when = parse_now(at, cfg.tz).isoformat() if at is not None else None
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--now", "--at", 1)) from None
     try:
         ev = triggers.parse_event({"event": name, "invoice_id": invoice, "customer_id": customer, "data": body,
-                                   "id": event_id})
+                                   "id": event_id, "at": when})
     except triggers.EventError as exc:
         raise UsageError(str(exc).replace("an invoice_id or a customer_id", "--invoice or --customer")) from None
-    cfg = env.config()
     with State.open(cfg.state_path) as state:
-        got = triggers.record(state, ev, env.now())
-    _warn_unused(env, cfg, {name})
+        got = triggers.record(state, ev, moment)
+        said = triggers.notes(state, cfg, ev, got, moment) if got is not None else []
     if env.json:
-        env.emit_json({"recorded": got is not None, "id": got, "event": name})
-    else:
-        env.print(f"event {name} recorded (#{got})" if got is not None
-                  else f"event {name} with id {event_id} was recorded before: nothing changed")
+        env.emit_json({"recorded": got is not None, "id": got, "event": name, "notes": said})
+        return ExitCode.OK
+    env.print(f"event {name} recorded (#{got})" if got is not None
+              else f"event {name} was recorded before (the same id, or the same event at the same moment): "
+                   "nothing changed", highlight=False)
+    _say(env, said)
     return ExitCode.OK
 
 
@@ -77,30 +87,36 @@ def _import(env: Env, file: Path | None) -> int:
         raise UsageError(f"{file} is not UTF-8 text (save it as UTF-8 JSON lines)") from None
     events, errors = triggers.read_jsonl(text)
     cfg = env.config()
+    moment = env.now()
     recorded = duplicates = 0
+    new: list[tuple[int, triggers.Event, int]] = []
     with State.open(cfg.state_path) as state:
-        for _, ev in events:
-            if triggers.record(state, ev, env.now()) is None:
+        for n, ev in events:
+            try:
+                got = triggers.record(state, ev, moment)
+            except triggers.EventError as exc:
+                errors.append((n, str(exc)))
+                continue
+            if got is None:
                 duplicates += 1
             else:
                 recorded += 1
-    _warn_unused(env, cfg, {ev.name for _, ev in events})
+                new.append((n, ev, got))
+        # said once the whole file is in: a later line may end an earlier one's sequence (`until`)
+        said = [f"line {n}: {note}" for n, ev, got in new for note in triggers.notes(state, cfg, ev, got, moment)]
+    errors.sort()
     problems = [{"file": str(file), "row": n, "column": None, "message": why} for n, why in errors]
     if env.json:
-        env.emit_json({"recorded": recorded, "duplicates": duplicates, "errors": problems})
+        env.emit_json({"recorded": recorded, "duplicates": duplicates, "errors": problems, "notes": said})
     else:
         env.print(f"{file}: {recorded} event(s) recorded, {duplicates} already known"
-                  + (f", {len(errors)} line(s) not read" if errors else ""))
+                  + (f", {len(errors)} line(s) not read" if errors else ""), highlight=False)
         for n, why in errors:
-            env.err_console.print(f"[yellow]warning:[/] {file}, line {n}: {why}", highlight=False)
+            env.err_console.print("[yellow]warning:[/] " + escape(f"{file}, line {n}: {why}"), highlight=False)
+        _say(env, said)
     return ExitCode.PARTIAL if errors else ExitCode.OK
 
 
-def _warn_unused(env: Env, cfg, names: set[str]) -> None:
-    """An event no playbook listens for is kept (a playbook may come later), but say so."""
-    known = {pb.trigger for pb in cfg.playbooks if pb.trigger} | {u for pb in cfg.playbooks for u in pb.until}
-    unused = sorted(names - known)
-    if unused and not env.json:
-        env.err_console.print(f"[yellow]note:[/] no playbook has `trigger: {{event: {unused[0]}}}`"
-                              + (f" (nor for {', '.join(unused[1:])})" if len(unused) > 1 else "")
-                              + ": recorded, but nothing will be sent for it", highlight=False)
+def _say(env: Env, notes: list[str]) -> None:
+    for note in notes:
+        env.err_console.print("[yellow]note:[/] " + escape(note), highlight=False)

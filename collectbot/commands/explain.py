@@ -17,7 +17,7 @@ def _print(env: Env, doc: dict[str, Any], name: str | None, currency: str, cfg: 
     from ..reports import money
 
     tz, locale, console = cfg.tz, cfg.business.locale, env.console
-    status = doc["status"] if doc["status"] != "open" else "open"
+    status = "settled" if doc["stopped"] == "settled" else doc["status"]  # paid by reconcile: not "open"
     card(console, f"{doc['invoice_id']} · {who(name, doc['customer_id'])} · "
                   f"{money(doc['balance'], currency, locale)} {status}",
          [f"as of {when(doc['now'], tz)} ({tz.key})"])
@@ -59,14 +59,21 @@ def _not_found(cfg: Any, invoice: str) -> str:
     from ..history import gone_since
     from ..pipeline import open_readonly
 
+    from .. import triggers
     from ..plans import active
 
     state = open_readonly(cfg)
     try:
         since = gone_since(state, invoice)
         plan = active(state).get(invoice)
+        event = triggers.event_of(state, invoice)
     finally:
         state.close()
+    if event is not None:
+        return (f"{invoice} is the sequence of event {event} and is not running now: an `until` event ended it, "
+                "the invoice it follows is settled or gone, it asks for no usable amount, its event is older than "
+                f"{triggers.SEQUENCE_DAYS} days, or no `trigger:` playbook takes it; "
+                f"`collectbot history {invoice}` shows what happened")
     if plan:
         ids = ", ".join(f"{invoice}#{i['number']}" for i in plan["instalments"])
         return f"{invoice} is on a payment plan: its instalments are chased one by one; explain one of them ({ids})"

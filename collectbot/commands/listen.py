@@ -12,6 +12,7 @@ import typer
 
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
+from .. import triggers
 from ..listener import Listener, make_server
 from ..state import check_state_file
 
@@ -30,7 +31,8 @@ def register(app: typer.Typer) -> None:
         now: NowOpt = None,
         json_out: JsonOpt = False,
     ) -> None:
-        """Receive Twilio status callbacks and replies and SendGrid events, and record them."""
+        """Receive Twilio status callbacks and replies, SendGrid events and your shop's signed
+        business events (POST /events, with listen.secret_env), and record them; `run` sends."""
         execute(config, now, json_out, lambda env: _listen(env, host, port, public_url, sendgrid_key_env), ctx)
 
 
@@ -57,6 +59,7 @@ def _listen(env: Env, host: str, port: int, public_url: str | None, sendgrid_key
                          "(it holds the secret that signs POST /events)")
     listener = Listener(cfg.state_path, public_url=public_url or f"http://{host}:{port}", twilio_token=token,
                         now=env.now, replies=cfg.replies, sendgrid_key=sendgrid_key, events_secret=secret,
+                        event_notes=lambda state, ev, eid, now: triggers.notes(state, cfg, ev, eid, now),
                         log=lambda line: env.err_console.print(line, highlight=False, markup=False))
     try:
         server = make_server(listener, host, port)

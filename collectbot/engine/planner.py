@@ -182,7 +182,7 @@ class PlanSession:
         self.jumps: dict[str, tuple[Playbook, datetime]] = self.jumps_of(inp.touches)
         self._hops: dict[str, set[str]] = {}  # invoice -> the playbooks this pass planned it in (jumps)
         self.by_customer = {pb.name: bool(pb.match) and names_in(pb.match) <= _CUSTOMER_NAMES
-                            and not reads_aggregates(pb.match) for pb in self.playbooks}
+                            and not reads_aggregates(pb.match) for pb in inp.config.playbooks}
         self._aggregates: dict[str, dict[str, Any]] | None = None  # customer -> the customer as a whole
         self._whole_views: dict[str, dict] = {}  # customer views with the aggregates, this session only
         self._chosen: dict[str, Playbook | None] | None = (
@@ -847,6 +847,7 @@ class TaskScope(LazyContext):
         "history": lambda sc: sc.session.context(sc.lead.invoice, sc.lead.customer)["history"],
         "invoices": lambda sc: [sc.session.invoice_view(c.invoice, c.customer) for c in sc.members],
         "totals": lambda sc: totals_of(sc["invoices"]),
+        "event": lambda sc: sc.lead.invoice.extra.get("event") if sc.lead.invoice.trigger else None,
     }
 
     def __init__(self, session: PlanSession, lead: Candidate, members: list[Candidate]):
