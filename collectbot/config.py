@@ -949,11 +949,16 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         goto = ck.string(sm, "goto", key)
         channel = ck.choice(sm, "channel", key, CHANNELS, None) or (choose[0][1] if choose else None)
         if goto is not None:
-            if "channel" in sm or choose or "template" in sm or "variants" in sm or "repeat" in sm:
+            if any(k in sm for k in ("channel", "template", "choose", "variants", "repeat", "fallback")):
                 ck.error(f"{key}.goto", _line(sm, "goto"), "a `goto:` step only moves the invoice to another "
-                         "playbook: it takes no channel, template, choose, variants or repeat")
+                         "playbook: it takes no channel, template, choose, variants, repeat or fallback")
             channel = "goto"
-        elif "channel" not in sm and not choose and f"{key}.channel" not in ck.suggested:
+        elif "choose" in sm:
+            if any(k in sm for k in ("channel", "template", "fallback", "variants")):
+                ck.error(f"{key}.choose", _line(sm, "choose"), "a `choose:` step takes its channel and template from "
+                         "its branches: it takes no channel, template, fallback or variants (write another branch "
+                         "instead of a fallback)")
+        elif "channel" not in sm and f"{key}.channel" not in ck.suggested:
             ck.error(f"{key}.channel", line, "missing required key 'channel' (email, sms, whatsapp or task)")
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
@@ -1004,6 +1009,11 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         )
         pb.steps.append(step)
         pb.steps.extend(_repeats(ck, sm, key, step, ids))
+    for n, step in enumerate(pb.steps[:-1]):
+        if step.goto and not step.condition:
+            ck.warn("steps", pb.steps[n + 1].line, f"step {step.id!r} always moves the invoice to {step.goto!r} "
+                    f"(it has no `if`): the steps after it ({', '.join(s.id for s in pb.steps[n + 1:])}) never run")
+            break
     return pb, ck.problems
 
 
@@ -1023,10 +1033,15 @@ def _choose(ck: _Checker, sm: LineDict, key: str) -> tuple[tuple[str | None, str
         bm = ck.mapping(b, where, _line(raw, n), ("if", "channel", "template"))
         channel = ck.choice(bm, "channel", where, MESSAGE_CHANNELS, None)
         template = ck.string(bm, "template", where, required=True)
-        if channel is None:
+        if channel is None and f"{where}.channel" not in {p.key for p in ck.problems}:
             ck.error(f"{where}.channel", _line(raw, n), "a branch needs a `channel` (email, sms or whatsapp)")
-        elif template:
+        elif channel and template:
             out.append((ck.string(bm, "if", where), channel, template))
+    for n, b in enumerate(raw[:-1]):
+        if isinstance(b, dict) and b.get("if") is None:
+            ck.warn(f"{key}.choose[{n}]", _line(raw, n), "this branch has no `if`, so it is always taken: the "
+                    "branches after it never are (put it last)")
+            break
     return tuple(out)
 
 
@@ -1063,9 +1078,12 @@ def _repeats(ck: _Checker, sm: LineDict, key: str, step: Step, ids: set[str]) ->
     rm = ck.mapping(sm.get("repeat"), f"{key}.repeat", _line(sm, "repeat"), ("every", "times"))
     every = parse_duration(str(rm.get("every", "")))
     times = ck.integer(rm, "times", f"{key}.repeat", 0, 2)  # every send of the step, the first included
+    if rm.get("every") is None:
+        ck.error(f"{key}.repeat.every", _line(sm, "repeat"), "say how often: every: 7d (hours h, days d or weeks w)")
+        return []
     if every is None or every <= timedelta(0):
         ck.error(f"{key}.repeat.every", _line(rm, "every") or _line(sm, "repeat"),
-                 f"expected a duration like 7d, got {rm.get('every')!r}")
+                 f"expected a positive duration in hours, days or weeks like 7d or 12h, got {rm.get('every')!r}")
         return []
     if "times" not in rm:
         ck.error(f"{key}.repeat.times", _line(sm, "repeat"), "say how many times in all: times: 4")

@@ -54,8 +54,10 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     message_ids: set[int] = set()
     for r in c.execute(f"SELECT * FROM touches WHERE invoice_id IN ({marks}) ORDER BY id", invoice_ids):
         reason = f" ({r['reason']})" if r["reason"] and r["reason"] != r["status"] else ""
-        add(r["created_at"], f"touch {r['status']}", r["invoice_id"],
-            f"{r['playbook']}/{r['step']} by {r['channel'] or '-'}{reason}", touch_id=r["id"],
+        said = (f"{r['playbook']}/{r['step']}: {r['reason'] or 'moved to another playbook'} (`goto:`)"
+                if r["status"] == "jumped"
+                else f"{r['playbook']}/{r['step']} by {r['channel'] or '-'}{reason}")
+        add(r["created_at"], f"touch {r['status']}", r["invoice_id"], said, touch_id=r["id"],
             playbook=r["playbook"], step=r["step"], status=r["status"], message_id=r["message_id"],
             task_id=r["task_id"])
         if r["message_id"]:
@@ -71,6 +73,7 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
         extra = f" id {r['provider_id']}" if r["provider_id"] else ""
         error = f": {r['error']}" if r["error"] else ""
         delivery = f", delivery {r['delivery_status']}" if r["delivery_status"] else ""
+        delivery += f", variant {r['variant']}" if "variant" in r.keys() and r["variant"] else ""
         add(r["sent_at"] or r["updated_at"] or r["created_at"], f"message {r['status']}", None,
             f"#{r['id']} {r['channel']} to {r['to_addr']} via {r['provider']}{extra}{delivery}"
             f"{' — ' + r['subject'] if r['subject'] else ''}{error}", message_id=r["id"], status=r["status"])

@@ -248,7 +248,7 @@ def record_plan_skips(state: State, plan: Plan, run_id: int | None, now: datetim
     """Write the permanent skips (superseded, no address, opted out, condition false) in one
     transaction; waiting skips are not written because the next run decides them again."""
     stamp = iso(now)
-    rows = [(s.invoice_id, s.playbook, s.step, s.channel or "", s.status, s.reason, stamp, stamp, run_id)
+    rows = [(s.invoice_id, s.playbook, s.step, s.channel or "", s.status, s.recorded_reason, stamp, stamp, run_id)
             for s in plan.skips if s.permanent]
     if not rows:
         return 0

@@ -364,6 +364,10 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
     if options.strict and loaded.errors:
         out.refused = f"--strict: {len(loaded.errors)} bad source row(s); nothing was sent"
         return out
+    if options.mode != "run" and (broken := [p for p in compile_problems(config) if p.severity == "error"]):
+        out.warnings.append(f"`run` would refuse to send any of this: the configuration is not usable ({broken[0]}"
+                            f"{f'; {len(broken) - 1} more problem(s)' if len(broken) > 1 else ''}); "
+                            "`collectbot check` lists every problem")
     if options.mode == "run" and (broken := [p for p in compile_problems(config) if p.severity == "error"]):
         # one judgement of the configuration: what `check` calls unusable is never half-sent (SPEC 2)
         out.refused = (f"the configuration is not usable: {broken[0]}"

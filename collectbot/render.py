@@ -825,6 +825,9 @@ def compile_problems(config: Config) -> list[ConfigProblem]:
             key = _step_key(pb, step)
             if step.condition:
                 _check_expression(env, step.condition, pb.file, _key_line(pb, key, "if", step), f"{key}.if", problems)
+            for n, branch in enumerate(step.choose):
+                if branch[0]:
+                    _check_expression(env, branch[0], pb.file, step.line, f"{key}.choose[{n}].if", problems)
             for k, src in (("assign", step.assign), ("note", step.note)):
                 if src:
                     _check_text(env, src, pb.file, _key_line(pb, key, k, step), f"{key}.{k}", problems)

@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import receipts
 from .state import State, parse_iso
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -70,7 +71,10 @@ class Report:
                 "customers": self.customers, "collected_per_week": self.weekly, "experiments": self.experiments}
 
 
-def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30) -> Report:
+def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30,
+          arm_order: dict[tuple[str, str], list[str]] | None = None) -> Report:
+    """`arm_order`: per (playbook, step), its variants' names in the playbook's order (the first is
+    the one the others are compared with)."""
     from .sync import recorded_payments
 
     today = now.astimezone(tz).date()
@@ -90,7 +94,7 @@ def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30) -> R
     _aging(rep, invoices)
     _money_figures(rep, invoices, events, start)
     rep.effectiveness = _effectiveness(state, invoices, events, tz)
-    rep.experiments = compare_variants(rep.effectiveness)
+    rep.experiments = compare_variants(rep.effectiveness, arm_order or {})
     return rep
 
 
@@ -108,22 +112,31 @@ def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float | None:
     return round(math.erfc(abs(z) / math.sqrt(2)), 4)
 
 
-def compare_variants(effectiveness: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def compare_variants(effectiveness: list[dict[str, Any]],
+                     arm_order: dict[tuple[str, str], list[str]] | None = None) -> list[dict[str, Any]]:
     """Per step with variants: each arm's paid-within-7-days rate, and the p-value of each arm
-    against the first (paid_7d / sent)."""
-    steps: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    against the first (paid_7d / sent). An arm is one variant whatever channel it went by (an arm
+    may use another channel, a fallback another still); the first arm is the first in the
+    playbook (`arm_order`), else the first by name."""
+    steps: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for e in effectiveness:
         if e["variant"]:
-            steps[(e["playbook"], e["step"], e["channel"])].append(e)
+            arm = steps[(e["playbook"], e["step"])].setdefault(
+                e["variant"], {"variant": e["variant"], "channels": [], "sent": 0, "paid_7d": 0})
+            arm["channels"].append(e["channel"])
+            arm["sent"] += e["sent"]
+            arm["paid_7d"] += e["paid_7d"]
     out = []
-    for (playbook, step, channel), arms in sorted(steps.items()):
-        if len(arms) < 2:
+    for (playbook, step), by_name in sorted(steps.items()):
+        if len(by_name) < 2:
             continue
-        arms = sorted(arms, key=lambda a: a["variant"])
+        order = (arm_order or {}).get((playbook, step), [])
+        arms = sorted(by_name.values(), key=lambda a: (order.index(a["variant"]) if a["variant"] in order
+                                                        else len(order), a["variant"]))
         first = arms[0]
-        out.append({"playbook": playbook, "step": step, "channel": channel, "arms": [
-            {"variant": a["variant"], "sent": a["sent"], "paid_7d": a["paid_7d"],
-             "rate": round(a["paid_7d"] / a["sent"], 4) if a["sent"] else None,
+        out.append({"playbook": playbook, "step": step, "arms": [
+            {"variant": a["variant"], "channels": sorted(set(a["channels"])), "sent": a["sent"],
+             "paid_7d": a["paid_7d"], "rate": round(a["paid_7d"] / a["sent"], 4) if a["sent"] else None,
              "p_value": None if a is first else two_proportion_p(a["paid_7d"], a["sent"], first["paid_7d"],
                                                                   first["sent"])}
             for a in arms]})
@@ -223,6 +236,8 @@ def _effectiveness(state: State, invoices: dict[str, dict[str, Any]], events: di
             "SELECT t.playbook, t.step, t.channel, t.invoice_id, coalesce(m.sent_at, t.updated_at, t.created_at), "
             "m.delivery_status, m.variant FROM touches t LEFT JOIN messages m ON m.id = t.message_id "
             "WHERE t.status = 'sent' ORDER BY t.playbook, t.step, t.channel"):
+        if playbook == receipts.PLAYBOOK:  # one ledger step per payment thanked for: one row for them all
+            step = "receipt"
         g = groups.setdefault((playbook, step, channel, variant), {
             "playbook": playbook, "step": step, "channel": channel, "variant": variant, "sent": 0, "delivered": 0,
             "read": 0, "paid_7d": 0, "_days": []})

@@ -25,7 +25,8 @@ def print_messages(console: Console, messages: list[Any], names: dict[str, str],
         status = {"planned": "planned", "not_sent": "not sent"}.get(mo.status, mo.status)
         card(console, f"{m.channel} to {who(names.get(m.customer_id), m.customer_id)} · {when(m.scheduled_at, tz)} · "
                       f"{status}",
-             [f"{m.to} · {', '.join(m.invoice_ids)} · {m.playbook}/{', '.join(m.steps)}",
+             [f"{m.to} · {', '.join(m.invoice_ids)} · {m.playbook}/{', '.join(m.steps)}"
+              + (f" · variant {m.variant}" if getattr(m, "variant", None) else ""),
               clip(m.subject or m.body, 150), mo.error and f"{mo.error}"],
              style=f"bold {STATUS_STYLE.get(mo.status, '')}".strip())
 
@@ -61,6 +62,8 @@ def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) 
         from .pipeline import MessageOutcome, task_dict
 
         for day, messages, tasks in outcome.days():
+            if not messages and not tasks:
+                continue  # a simulated run that only recorded skips: nothing to show on that day
             console.print(f"[bold underline]{day}[/]", highlight=False)
             print_messages(console, [MessageOutcome(m) for m in messages], outcome.names, tz)
             print_tasks(console, [task_dict(t) for t in tasks], outcome.names)
@@ -106,6 +109,9 @@ def _print_errors(err: Console, errors: list[dict[str, Any]]) -> None:
             where += f", row {e['row']}"
         if e.get("column"):
             where += f", column {e['column']!r}"
+        if not where and e.get("invoice_id"):  # a planning problem: the invoice and the step it happened at
+            step = "/".join(x for x in (e.get("playbook"), e.get("step")) if x)
+            where = e["invoice_id"] + (f" ({step})" if step else "")
         err.print(f"  {where + ': ' if where else ''}{e.get('message')}", highlight=False, markup=False)
 
 

@@ -62,3 +62,28 @@ def test_no_branch_holding_skips_the_step_with_a_reason(make_workspace):
     assert not [m for m in doc["messages"] if "second" in m["steps"]]
     skipped = [s for s in doc.get("skipped", []) if s.get("step") == "second"]
     assert skipped and all("choose" in (s.get("detail") or "") for s in skipped)
+
+
+def test_check_on_the_mistakes_a_user_makes_with_choose(make_workspace):
+    """(audit) a fallback or a channel beside `choose` was silently ignored; a branch `if` was not
+    compiled by `check`; a branch without `if` before others made them unreachable unsaid."""
+    def problems(playbook):
+        ws = make_workspace(playbooks={"standard.yaml": playbook}, templates=TEMPLATES)
+        code, doc = ws.json("check")
+        return code, [(p["severity"], p["key"], p["message"]) for p in doc["problems"]]
+
+    code, got = problems(PLAYBOOK.replace("    choose:\n", "    fallback: sms\n    choose:\n"))
+    assert code == 2 and any(k == "steps[1].choose" and "takes no channel, template, fallback or variants" in m
+                             for _, k, m in got)
+    code, got = problems(PLAYBOOK.replace("channel: whatsapp, template: nudge", "channel: task, template: nudge"))
+    assert code == 2 and [k for s, k, _ in got if s == "error"] == ["steps[1].choose[1].channel"]
+    code, got = problems(PLAYBOOK.replace("previous.status == 'opened'", "previous.status = 'opened'"))
+    assert code == 2 and any(k == "steps[1].choose[0].if" and "does not compile" in m for _, k, m in got)
+    swapped = PLAYBOOK.replace(
+        "      - {if: \"previous.status == 'opened'\", channel: sms, template: firm}\n"
+        "      - {channel: whatsapp, template: nudge}\n",
+        "      - {channel: whatsapp, template: nudge}\n"
+        "      - {if: \"previous.status == 'opened'\", channel: sms, template: firm}\n")
+    code, got = problems(swapped)
+    assert code == 0 and ("warning", "steps[1].choose[0]", "this branch has no `if`, so it is always taken: the "
+                          "branches after it never are (put it last)") in got

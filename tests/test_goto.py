@@ -59,6 +59,9 @@ def test_the_invoice_moves_and_the_new_playbook_counts_from_the_jump(make_worksp
     code, doc = ws.json("explain", "INV-003", now="2026-03-21T10:00:00")
     assert doc["playbook"] == "legal" and "goto" in doc["why"] and "escalate" in doc["why"]
     assert [s["step"] for s in doc["steps"]] == ["letter", "final"]
+    code, doc = ws.json("history", "INV-003", now="2026-03-21T10:00:00")
+    assert [e["detail"] for e in doc["entries"] if e["kind"] == "touch jumped"] == [
+        "standard/escalate: moved to playbook legal (`goto:`)"]
 
 
 def test_preview_days_shows_the_jump_ahead(make_workspace):
@@ -101,3 +104,28 @@ def test_a_goto_step_takes_no_channel_and_only_a_target_may_start_on_previous(ma
     code, doc = ws.json("check")
     (p,) = [p for p in doc["problems"] if p["key"] == "steps[0].at"]
     assert code == 2 and p["file"].endswith("legal.yaml") and "cannot be anchored on `previous`" in p["message"]
+
+
+def test_check_warns_of_steps_after_a_goto_that_always_jumps(make_workspace):
+    ws = workspace(make_workspace)  # `never` follows the unconditional `escalate`
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["severity"] == "warning" and "always moves" in p["message"]]
+    assert code == 0 and p["message"] == ("step 'escalate' always moves the invoice to 'legal' (it has no `if`): "
+                                          "the steps after it (never) never run")
+    ws = workspace(make_workspace, standard=STANDARD.replace("    goto: legal\n", "    goto: legal\n    fallback: sms\n"))
+    code, doc = ws.json("check")
+    assert code == 2 and any("takes no channel, template, choose, variants, repeat or fallback" in p["message"]
+                             for p in doc["problems"])
+
+
+def test_explain_says_when_a_previous_step_can_never_come_due(make_workspace):
+    """(audit) a `previous` step after steps that were all superseded or skipped used to say it
+    "waits until the step before it is sent", for good."""
+    playbook = ("name: standard\nsteps:\n  - {id: s1, at: due+1d, channel: sms, template: nudge}\n"
+                "  - {id: s2, at: due+3d, channel: email, template: nudge}\n"
+                "  - {id: s3, at: previous+2d, channel: sms, template: firm}\n")
+    ws = make_workspace(playbooks={"standard.yaml": playbook}, config={"limits": {"max_source_age": "60d"}})
+    assert ws.json("run")[0] == 0  # Hooli (INV-006, no email): s2 skipped for no address, s1 superseded by it
+    code, doc = ws.json("explain", "INV-006")
+    (s3,) = [s for s in doc["steps"] if s["step"] == "s3"]
+    assert s3["detail"].startswith("never comes due: it counts from the step before it")

@@ -149,7 +149,8 @@ def test_a_previous_step_whose_earlier_steps_were_all_skipped_waits_on_them(make
     assert code == 0, doc
     after = {s["step"]: s for s in doc["steps"]}["after"]
     assert (after["state"], after["reason"], after["detail"]) == (
-        "waiting", "waiting_on", "waits until the step before it is sent")
+        "waiting", "waiting_on", "never comes due: it counts from the step before it, and every step before it "
+        "was superseded or skipped, none sent (anchor it on `due` to send it anyway)")
 
 
 # ---------------------------------------------------------------------------- ledger

@@ -42,4 +42,16 @@ def test_a_bad_repeat_is_said_with_its_line(make_workspace):
     ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK.replace("every: 7d", "every: soon")})
     code, doc = ws.json("check")
     (p,) = [p for p in doc["problems"] if p["key"].endswith("repeat.every")]
-    assert code == 2 and p["line"] == 7 and p["message"] == "expected a duration like 7d, got 'soon'"
+    assert code == 2 and p["line"] == 7 and p["message"] == "expected a positive duration in hours, days or weeks like 7d or 12h, got 'soon'"
+
+
+def test_repeat_mistakes_are_said_plainly(make_workspace):
+    for text, message in [("every: 0d", "expected a positive duration in hours, days or weeks like 7d or 12h, got '0d'"),
+                          ("every: 5bd", "expected a positive duration in hours, days or weeks like 7d or 12h, got '5bd'")]:
+        ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK.replace("every: 7d", text)})
+        code, doc = ws.json("check")
+        assert code == 2 and [p["message"] for p in doc["problems"] if p["key"].endswith("repeat.every")] == [message]
+    ws = make_workspace(playbooks={"standard.yaml": PLAYBOOK.replace("every: 7d, ", "")})
+    code, doc = ws.json("check")
+    assert code == 2 and [p["message"] for p in doc["problems"] if p["key"].endswith("repeat.every")] == [
+        "say how often: every: 7d (hours h, days d or weeks w)"]

@@ -234,3 +234,19 @@ def test_a_locked_workspace_exits_3_with_the_usual_json_shape(workspace):
     assert result.exit_code == 3 and "lock" in result.stderr
     assert workspace.sent() == []
     assert workspace.json("run")[0] == 0  # released: the next run goes
+
+
+def test_preview_says_when_run_would_refuse_the_configuration(make_workspace):
+    """(audit) `preview` showed a full plan for a configuration `run` refuses (a missing template)."""
+    ws = make_workspace()
+    (ws.root / "templates" / "firm.sms.j2").unlink()
+    code, doc = ws.json("preview")
+    assert code == 1 and any(w.startswith("`run` would refuse to send any of this: the configuration is not usable")
+                             for w in doc["warnings"])
+    assert ws.json("run")[0] == 2
+
+
+def test_a_planning_problem_names_its_invoice_and_step(make_workspace):
+    ws = make_workspace(templates={"nudge.email.j2": "Subject: x\n{{ invoice.balanse + 1 }}"})
+    result = ws.cli("preview", env={"COLUMNS": "200"})
+    assert "INV-003 (standard/day-3): " in result.stderr

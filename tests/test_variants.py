@@ -73,3 +73,31 @@ def test_an_arm_may_use_another_channel(make_workspace):
     channels = {m["variant"]: {x["channel"] for x in doc["messages"] if x["variant"] == m["variant"]}
                 for m in doc["messages"]}
     assert channels == {"a": {"email"}, "b": {"sms"}}
+    # the report compares the two arms although they went by different channels (audit): one
+    # experiment, the first arm the playbook's first, each arm with its channel
+    paid = sorted(m["customer_id"] for m in doc["messages"] if m["variant"] == "b")  # every arm-b customer pays
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n" + "".join(f"2026-03-12,INV-{c},100.00,{c.upper()}\n"
+                                                                  for c in paid))
+    assert ws.json("reconcile", str(ws.root / "pay.csv"), now="2026-03-12T10:00:00")[0] == 0
+    code, rep = ws.json("report", now="2026-03-20T10:00:00")
+    (experiment,) = rep["experiments"]
+    assert [(a["variant"], a["channels"], a["paid_7d"]) for a in experiment["arms"]] == [
+        ("a", ["email"], 0), ("b", ["sms"], len(paid))]
+    assert experiment["arms"][0]["p_value"] is None and experiment["arms"][1]["p_value"] is not None
+    text = ws.cli("report", now="2026-03-20T10:00:00", env={"COLUMNS": "80"}).stdout
+    assert "standard/remind · sms · variant b" in text and "Experiments" in text and f"b (sms): {len(paid)} of {len(paid)}" in text
+
+
+def test_the_arm_is_said_in_preview_and_history(make_workspace):
+    fresh = make_workspace(invoices=book(), playbooks={"standard.yaml": PLAYBOOK},
+                           config={"limits": {"max_source_age": "60d"}})
+    code, doc = fresh.json("preview")
+    arm_of = {m["customer_id"]: m["variant"] for m in doc["messages"]}
+    text = fresh.cli("preview", env={"COLUMNS": "200"}).stdout
+    for customer, arm in arm_of.items():
+        assert f"INV-{customer} · standard/remind · variant {arm}" in text
+    ws, sent = arms(make_workspace)
+    customer, message = next(iter(sent.items()))
+    code, doc = ws.json("history", customer)
+    assert code == 0 and any(f"variant {message['variant']}" in e["detail"] for e in doc["entries"]
+                             if e["kind"].startswith("message"))

@@ -48,7 +48,9 @@ def _report(env: Env, period: str, csv_dir: Path | None, html_file: Path | None)
     cfg = env.config()
     state = open_readonly(cfg)
     try:
-        rep = reports.build(state, env.now(), cfg.tz, _days(period))
+        arms = {(pb.name, step.id): [arm[0] for arm in step.variants] for pb in cfg.playbooks for step in pb.steps
+                if step.variants}
+        rep = reports.build(state, env.now(), cfg.tz, _days(period), arm_order=arms)
     finally:
         state.close()
     cash = lambda amount, currency: money(amount, currency, cfg.business.locale)  # noqa: E731
@@ -95,10 +97,18 @@ def _print(env: Env, rep: reports.Report, cash: Any) -> None:
     if rep.effectiveness:
         console.print("[bold]What each step achieves[/]", highlight=False)
         for e in rep.effectiveness:
-            median = f"; median {e['median_days_to_pay']} days to pay" if e["median_days_to_pay"] is not None else ""
-            card(console, f"{e['playbook']}/{e['step']} · {e['channel']}",
+            median = f"; median {e['median_days_to_pay']:g} days to pay" if e["median_days_to_pay"] is not None else ""
+            arm = f" · variant {e['variant']}" if e.get("variant") else ""
+            card(console, f"{e['playbook']}/{e['step']} · {e['channel']}{arm}",
                  [f"sent {e['sent']}, delivered {e['delivered']}, read {e['read']}, paid within 7 days "
                   f"{e['paid_7d']}{median}"], style="", indent="  ")
+    if rep.experiments:
+        console.print("[bold]Experiments[/] (paid within 7 days; p-value against the first arm)", highlight=False)
+        for x in rep.experiments:
+            lines_ = [f"{a['variant']} ({', '.join(a['channels'])}): {a['paid_7d']} of {a['sent']}"
+                      + (f" = {a['rate']:.0%}" if a["rate"] is not None else "")
+                      + (f", p = {a['p_value']}" if a["p_value"] is not None else "") for a in x["arms"]]
+            card(console, f"{x['playbook']}/{x['step']}", lines_, style="", indent="  ")
 
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

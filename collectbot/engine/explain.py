@@ -137,7 +137,7 @@ def _jump(inp: PlanInput, probe: PlanSession, full: Plan, invoice_id: str) -> tu
         local = at.astimezone(inp.now.tzinfo)
         return target, f"{target.name}: moved here by `goto:` ({by}) on {local:%Y-%m-%d %H:%M}"
     name = full.playbook_of.get(invoice_id)
-    sk = next((s for s in full.skips if s.invoice_id == invoice_id and s.reason == "goto"), None)
+    sk = next((s for s in full.skips if s.invoice_id == invoice_id and s.reason == "jumped"), None)
     if sk is None or name not in probe.by_name:
         return None
     target = probe.by_name[name]
@@ -160,7 +160,8 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
            stop: str | None, errors: list[dict[str, Any]]) -> StepState:
     now = probe.now
     step = t.step
-    s = StepState(step=step.id, channel=step.channel, at=str(step.at), state="", due_at=t.due_at)
+    channel = "/".join(dict.fromkeys(b[1] for b in step.choose)) if step.choose else step.channel  # `choose`: each
+    s = StepState(step=step.id, channel=channel, at=str(step.at), state="", due_at=t.due_at)
     row: TouchRecord | None = t.row
     if row is not None and row.status != "failed":
         s.state, s.sent_at, s.reason = row.status, row.at, row.reason
@@ -171,7 +172,7 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
             "uncertain": "the process died while sending: outcome unknown; not sent again unless you ask",
             "superseded": "superseded by a later step (catch-up)",
             "skipped": f"skipped for good: {row.reason or 'see history'}",
-            "jumped": f"moved the invoice to playbook {step.goto!r}",
+            "jumped": row.reason or f"moved the invoice to playbook {step.goto}",
         }.get(row.status)
         return s
     if stop:
@@ -221,7 +222,7 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
     elif t.due_at is None:
         s.state = s.state or "waiting"
         s.reason = t.why
-        s.detail = s.detail or ("waits until the step before it is sent" if t.why == "waiting_on"
+        s.detail = s.detail or (_waiting_on(t, probe, full, invoice_id, playbook) if t.why == "waiting_on"
                                 else "only after a promise to pay is broken" if t.why == "no_promise"
                                 else "the invoice has no issue date")
         if t.why == "no_issue_date":
@@ -229,6 +230,21 @@ def _state(t: StepTiming, invoice_id: str, playbook: str, full: Plan, probe: Pla
     else:
         s.state = s.state or "waiting"
     return s
+
+
+def _waiting_on(t: StepTiming, probe: PlanSession, full: Plan, invoice_id: str, playbook: str) -> str:
+    """Why a `previous`-anchored step is not due: the step before is not sent yet, or every step
+    before it was superseded or skipped for good, so there is no sending to count from (never)."""
+    pb = probe.by_name.get(playbook)
+    earlier = pb.steps[:t.index] if pb is not None else []
+    rows = probe.rows(invoice_id, playbook)
+    skipped_now = {sk.step for sk in full.skips if sk.invoice_id == invoice_id and sk.playbook == playbook
+                   and sk.permanent}
+    if earlier and all((rows.get(st.id) is not None and rows[st.id].status in ("superseded", "skipped"))
+                       or st.id in skipped_now for st in earlier):
+        return ("never comes due: it counts from the step before it, and every step before it was superseded or "
+                "skipped, none sent (anchor it on `due` to send it anyway)")
+    return "waits until the step before it is sent"
 
 
 def hold_end(inp: PlanInput, invoice_id: str, customer_id: str) -> datetime | None:

@@ -409,7 +409,7 @@ class PlanSession:
         """`goto:` — the invoice moves to another playbook now (a `jumped` row in the ledger), and
         that playbook's steps are planned at once, its first `previous` counting from this moment."""
         iid = inv.invoice_id
-        self.plan.skips.append(Skip(iid, pb.name, step.id, "goto", "goto", None, f"moves to playbook {step.goto!r}"))
+        self.plan.skips.append(Skip(iid, pb.name, step.id, "jumped", "goto", None, f"moved to playbook {step.goto}"))
         target = self.by_name.get(step.goto or "")
         hops = self._hops.setdefault(iid, {pb.name})
         if target is None or target.name in hops:

@@ -163,4 +163,4 @@ def record(p: Plan, touches: dict[str, list[TouchRecord]], recent: list[SentMess
     for s in p.skips:
         if s.permanent:
             touches.setdefault(s.invoice_id, []).append(
-                TouchRecord(s.invoice_id, s.playbook, s.step, s.channel or "", s.status, at, reason=s.reason))
+                TouchRecord(s.invoice_id, s.playbook, s.step, s.channel or "", s.status, at, reason=s.recorded_reason))

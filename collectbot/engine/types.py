@@ -124,7 +124,7 @@ class PlannedTask(_CoversTouches):
 
 # Skip reasons. PERMANENT ones are written to the ledger (the step will never be sent);
 # the others are re-evaluated on every run (the step waits).
-PERMANENT_SKIPS = frozenset({"superseded", "no_address", "opted_out", "condition_false", "goto"})  # goto: a jump
+PERMANENT_SKIPS = frozenset({"superseded", "no_address", "opted_out", "condition_false", "jumped"})  # jumped: a goto
 WAITING_SKIPS = frozenset({"outside_hours", "holiday", "cap", "daily_cap", "not_due", "waiting_on"})
 
 
@@ -148,7 +148,12 @@ class Skip:
     @property
     def status(self) -> str:
         """The ledger status of a permanent skip: superseded, jumped (a `goto:`), else skipped."""
-        return "superseded" if self.reason == "superseded" else "jumped" if self.reason == "goto" else "skipped"
+        return "superseded" if self.reason == "superseded" else "jumped" if self.reason == "jumped" else "skipped"
+
+    @property
+    def recorded_reason(self) -> str:
+        """What the ledger keeps as the reason: the playbook a `goto:` moved to, else the reason."""
+        return self.detail or self.reason if self.reason == "jumped" else self.reason
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"invoice_id": self.invoice_id, "playbook": self.playbook, "step": self.step,
