@@ -116,20 +116,33 @@ def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]
 def record(state: State, event: Event, now: datetime) -> int | None:
     """Record one event (its own transaction); None when its `id` was recorded before. An event
     that names an invoice of another customer than the one it names is refused (EventError)."""
-    if event.invoice_id and event.customer_id:
-        row = state.conn.execute("SELECT customer_id FROM invoices WHERE invoice_id = ?", (event.invoice_id,)).fetchone()
-        if row is not None and row[0] != event.customer_id:
-            raise EventError(f"invoice {event.invoice_id} is {row[0]}'s, not {event.customer_id}'s: name the invoice "
-                             "alone (its customer is known) or the right customer")
-    at = event.at or now
+    got = record_all(state, [event], now)[0]
+    if isinstance(got, EventError):
+        raise got
+    return got
+
+
+def record_all(state: State, events: list[Event], now: datetime) -> list[int | None | EventError]:
+    """Record events in one transaction (a file of thousands is one commit, not thousands): per
+    event its id, None when recorded before, or the EventError that refused it."""
+    out: list[int | None | EventError] = []
     with state.transaction() as conn:
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO events (at, kind, invoice_id, customer_id, data, external_id) "
-            "VALUES (?, 'event', ?, ?, ?, ?)",
-            (iso(at), event.invoice_id, event.customer_id,
-             json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
-             f"event:{event.name}:{event.external_id}" if event.external_id else None))
-        return cur.lastrowid if cur.rowcount else None
+        for event in events:
+            if event.invoice_id and event.customer_id:
+                row = conn.execute("SELECT customer_id FROM invoices WHERE invoice_id = ?",
+                                   (event.invoice_id,)).fetchone()
+                if row is not None and row[0] != event.customer_id:
+                    out.append(EventError(f"invoice {event.invoice_id} is {row[0]}'s, not {event.customer_id}'s: "
+                                          "name the invoice alone (its customer is known) or the right customer"))
+                    continue
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO events (at, kind, invoice_id, customer_id, data, external_id) "
+                "VALUES (?, 'event', ?, ?, ?, ?)",
+                (iso(event.at or now), event.invoice_id, event.customer_id,
+                 json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
+                 f"event:{event.name}:{event.external_id}" if event.external_id else None))
+            out.append(cur.lastrowid if cur.rowcount else None)
+    return out
 
 
 def event_id_of(sequence_id: str) -> int | None:
@@ -218,14 +231,19 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
             rows.append((r["id"], parse_iso(r["at"]), r["invoice_id"], r["customer_id"], body["event"],
                          body.get("data") or {}))
     by_id = {i.invoice_id: i for i in invoices}
+    # the latest moment of each `until` event per subject (an invoice, or a customer's own events)
+    latest: dict[tuple[str, str | None, str | None], datetime] = {}
+    for _, at, invoice_id, customer_id, name, _ in rows:
+        key = (name, invoice_id, None if invoice_id else customer_id)
+        if at > latest.get(key, at - timedelta(seconds=1)):
+            latest[key] = at
     for eid, at, invoice_id, customer_id, name, data in rows:
         pb = triggers.get(name)
         if pb is None:
             continue
-        if pb.until and any(n in pb.until and a >= at and ((inv_id == invoice_id) if invoice_id else
-                                                             (cid == customer_id and not inv_id))
-                            for _, a, inv_id, cid, n, _ in rows):
-            continue  # ended by a later `until` event
+        subject = (invoice_id, None if invoice_id else customer_id)
+        if any(latest.get((u, *subject), at - timedelta(seconds=1)) >= at for u in pb.until):
+            continue  # ended by an `until` event at or after it
         view = {"id": eid, "name": name, "at": at, "data": data, "invoice_id": invoice_id, "customer_id": customer_id}
         extra = {**{k: v for k, v in data.items() if isinstance(k, str)}, "event": view}
         if invoice_id:

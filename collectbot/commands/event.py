@@ -91,19 +91,17 @@ def _import(env: Env, file: Path | None) -> int:
     recorded = duplicates = 0
     new: list[tuple[int, triggers.Event, int]] = []
     with State.open(cfg.state_path) as state:
-        for n, ev in events:
-            try:
-                got = triggers.record(state, ev, moment)
-            except triggers.EventError as exc:
-                errors.append((n, str(exc)))
-                continue
-            if got is None:
+        for (n, ev), got in zip(events, triggers.record_all(state, [ev for _, ev in events], moment)):
+            if isinstance(got, triggers.EventError):
+                errors.append((n, str(got)))
+            elif got is None:
                 duplicates += 1
             else:
                 recorded += 1
                 new.append((n, ev, got))
         # said once the whole file is in: a later line may end an earlier one's sequence (`until`)
         said = [f"line {n}: {note}" for n, ev, got in new for note in triggers.notes(state, cfg, ev, got, moment)]
+    started = [n for n in said if ": starts " in n]
     errors.sort()
     problems = [{"file": str(file), "row": n, "column": None, "message": why} for n, why in errors]
     if env.json:
@@ -113,8 +111,18 @@ def _import(env: Env, file: Path | None) -> int:
                   + (f", {len(errors)} line(s) not read" if errors else ""), highlight=False)
         for n, why in errors:
             env.err_console.print("[yellow]warning:[/] " + escape(f"{file}, line {n}: {why}"), highlight=False)
-        _say(env, said)
+        if started:  # one line for the usual case; each other note (why nothing starts) on its own
+            env.print(f"{len(started)} sequence(s) started; `collectbot preview --days 1` shows their first steps",
+                      highlight=False)
+        others = [n for n in said if ": starts " not in n]
+        _say(env, others[:MAX_NOTES])
+        if len(others) > MAX_NOTES:
+            env.err_console.print(f"… and {len(others) - MAX_NOTES} more note(s): `--json` lists them all",
+                                  highlight=False, markup=False)
     return ExitCode.PARTIAL if errors else ExitCode.OK
+
+
+MAX_NOTES = 20  # notes an import prints (its --json has them all)
 
 
 def _say(env: Env, notes: list[str]) -> None:
