@@ -295,3 +295,18 @@ def test_check_refuses_an_until_naming_the_trigger_itself(make_workspace):
     code, doc = ws.json("check")
     (p,) = [p for p in doc["problems"] if p["key"] == "trigger.until"]
     assert code == 2 and "each sequence would end the moment it starts" in p["message"]
+
+
+def test_an_import_says_in_one_line_what_it_started(make_workspace):
+    ws = shop(make_workspace)
+    lines = [json.dumps({"event": "cart_abandoned", "customer_id": f"s{n}", "data": SHOPPER, "id": f"c{n}"})
+             for n in range(30)]
+    lines += [json.dumps({"event": "cart_abandoned", "customer_id": f"t{n}", "id": f"t{n}"}) for n in range(25)]
+    ws.write("many.jsonl", "\n".join(lines) + "\n")
+    result = ws.cli("event", "import", str(ws.root / "many.jsonl"), now="2026-03-10T10:00:00")
+    assert result.exit_code == 0
+    assert "30 sequence(s) started; `collectbot preview --days 1` shows their first steps" in result.stdout
+    said = " ".join(result.stderr.split())
+    assert said.count("its data has no `amount` to ask for") == 20 and "… and 5 more note(s)" in said
+    code, doc = ws.json("event", "import", str(ws.root / "many.jsonl"), now="2026-03-10T10:00:00")
+    assert (doc["recorded"], doc["duplicates"], doc["notes"]) == (0, 55, [])
