@@ -80,6 +80,9 @@ COMMANDS: list[tuple[str, ...]] = [
     ("resend", "--message", "1"),
     ("sync",),
     ("events", "import", "EVENTS"),
+    ("event", "cart_abandoned", "--customer", "acme", "--data", '{"amount": "10.00"}'),
+    ("event", "import", "BIZ"),
+    ("report",),
 ]
 
 PYTHON_NAMES = re.compile(r"\b[A-Za-z_][\w.]*(?:Error|Exception)\b")  # DatabaseError, sqlite3.OperationalError...
@@ -139,6 +142,7 @@ def pristine(tmp_path_factory) -> Pristine:
     ws.write("bank.csv", BANK)
     ws.write("pay.csv", PAYMENTS)
     ws.write("events.json", json.dumps(EVENTS))
+    ws.write("biz.jsonl", '{"event": "card_failed", "invoice_id": "INV-004", "id": "pi_1"}\n')
     code, doc = ws.json("run", now=NOW)
     assert code == 0 and doc["summary"]["sent"] == 4, doc
     steps = {m["provider_id"]: m["steps"] for m in doc["messages"]}
@@ -416,7 +420,8 @@ def _copy(p: Pristine, root: Path) -> None:
 
 
 def _args(root: Path, p: Pristine, args: tuple[str, ...]) -> tuple[str, ...]:
-    fill = {"PAY": str(root / "pay.csv"), "EVENTS": str(root / "events.json"), "PAYMENT": str(p.payment_id)}
+    fill = {"PAY": str(root / "pay.csv"), "EVENTS": str(root / "events.json"), "BIZ": str(root / "biz.jsonl"),
+            "PAYMENT": str(p.payment_id)}
     return tuple(fill.get(a, a) for a in args)
 
 
