@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import ledger
+from . import jsondoc, ledger
 from .state import State, iso
 
 
@@ -363,10 +363,10 @@ def read_events_file(text: str) -> list[Any]:
     if not text:
         return []
     try:
-        data = json.loads(text)
+        data = jsondoc.loads(text)
     except ValueError:
         try:
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
+            return [jsondoc.loads(line) for line in text.splitlines() if line.strip()]
         except ValueError as exc:
             raise ValueError(f"not a JSON array of SendGrid events (nor JSON lines): {exc}") from None
     if isinstance(data, dict):

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import delivery
+from . import delivery, jsondoc
 from .state import State
 
 
@@ -154,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.listener.events_valid(body, signature):
             return self._answer(403, {"error": "the X-Collectbot-Signature does not match"})
         try:
-            event = triggers.parse_event(json.loads(body.decode("utf-8")))
+            event = triggers.parse_event(jsondoc.loads(body.decode("utf-8")))
         except (ValueError, triggers.EventError) as exc:  # JSONDecodeError, UnicodeDecodeError, EventError
             reason = str(exc) if isinstance(exc, triggers.EventError) else "the body is not a JSON object"
             return self._answer(400, {"error": reason})
@@ -176,6 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.listener.sendgrid_valid(body, self.headers.get("X-Twilio-Email-Event-Webhook-Signature"),
                                             self.headers.get("X-Twilio-Email-Event-Webhook-Timestamp")):
             return self._answer(403, {"error": "the event webhook signature does not match"})
-        events = read_events_file(body.decode("utf-8", "replace"))
+        try:
+            events = read_events_file(body.decode("utf-8", "replace"))
+        except ValueError as exc:  # not JSON, or nested too deeply: the sender's mistake, not ours
+            return self._answer(400, {"error": str(exc)[:200]})
         report = self.listener.record(lambda state, now: import_sendgrid_events(state, events, now))
         self._answer(200, {"imported": report.imported, "duplicates": report.duplicates})

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from . import jsondoc
 from .config import Config
 from .errors import UsageError
 from .currencies import is_iso
@@ -105,9 +106,11 @@ def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]
         if not line.strip():
             continue
         try:
-            events.append((n, parse_event(json.loads(line))))
+            events.append((n, parse_event(jsondoc.loads(line))))
         except json.JSONDecodeError as exc:
             errors.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
+        except ValueError as exc:  # nested too deeply
+            errors.append((n, f"not an event: {exc}"))
         except EventError as exc:
             errors.append((n, str(exc)))
     return events, errors

@@ -188,6 +188,8 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
             "starts cart_abandoned@1 (playbook cart); `collectbot explain cart_abandoned@1` says when its first step "
             "goes"]})
         assert post(url, body, "")[1] == {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"}
+        deep = b"[" * 100_000 + b"]" * 100_000
+        assert post(url, deep, signed(deep)) == (400, {"error": "the body is not a JSON object"})
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
     code, doc = ws.json("run", now="2026-03-10T10:16:00")  # sending stays with `run`
     assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("whatsapp", ["nudge"])]
@@ -310,3 +312,15 @@ def test_an_import_says_in_one_line_what_it_started(make_workspace):
     assert said.count("its data has no `amount` to ask for") == 20 and "… and 5 more note(s)" in said
     code, doc = ws.json("event", "import", str(ws.root / "many.jsonl"), now="2026-03-10T10:00:00")
     assert (doc["recorded"], doc["duplicates"], doc["notes"]) == (0, 55, [])
+
+
+def test_json_nested_too_deeply_is_a_bad_line_not_a_crash(make_workspace):
+    ws = shop(make_workspace)
+    deep = "[" * 100_000 + "]" * 100_000
+    ws.write("deep.jsonl", '{"event": "x", "customer_id": "a", "data": ' + deep + "}\n")
+    result = ws.cli("event", "import", str(ws.root / "deep.jsonl"))
+    assert result.exit_code == 1 and "line 1: not an event: the JSON is nested too deeply" in result.stderr
+    result = ws.cli("event", "x", "--customer", "a", "--data", '{"a": ' + deep + "}")
+    assert result.exit_code == 2 and "--data: the JSON is nested too deeply" in result.stderr
+    result = ws.cli("events", "import", str(ws.root / "deep.jsonl"))
+    assert result.exit_code == 2 and "nested too deeply" in result.stderr

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .. import triggers
+from .. import jsondoc, triggers
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute, parse_now
 from ..errors import ExitCode, UsageError
 from ..state import State
@@ -48,10 +48,12 @@ def _one(env: Env, name: str, file: Path | None, invoice: str | None, customer: 
     if file is not None:
         raise UsageError(f"unexpected argument {str(file)!r}: write `collectbot event import FILE` to import a file")
     try:
-        body = json.loads(data) if data is not None else None
+        body = jsondoc.loads(data) if data is not None else None
     except json.JSONDecodeError as exc:
         raise UsageError(f"--data is not JSON ({exc.msg} at column {exc.colno}); write it like "
                          "'{\"amount\": \"1499.00\"}'") from None
+    except ValueError as exc:
+        raise UsageError(f"--data: {exc}") from None
     cfg = env.config()
     moment = env.now()
     try:
