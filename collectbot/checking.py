@@ -114,6 +114,13 @@ def playbook_usage(config: Config, result: LoadResult, now: datetime) -> tuple[d
         shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
         problems.append(ConfigProblem(str(config.path), None, "playbooks", f"{len(unmatched)} open invoice(s) match "
                                       f"no playbook and will get no reminders: {shown}", "warning"))
+    for pb in config.playbooks:
+        if pb.first_on_previous is not None and usage.get(pb.name):
+            problems.append(ConfigProblem(
+                pb.file, pb.line_of.get("match"), "match",
+                f"{usage[pb.name]} open invoice(s) match {pb.name} directly, but its first step counts from "
+                "`previous` — the `goto:` that moves an invoice here — so they will get none of its steps; "
+                "give it `match: \"false\"` to take only the invoices moved to it", "warning"))
     failed: dict[str, list[dict]] = defaultdict(list)
     for err in session.plan.errors:
         failed[err.get("playbook") or ""].append(err)

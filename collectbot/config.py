@@ -868,6 +868,16 @@ def _playbook_list(ck: _Checker, top: LineDict, root: Path) -> list[Playbook]:
     return playbooks
 
 
+def by_event(playbooks: list[Playbook]) -> dict[str, list[Playbook]]:
+    """Event name -> the playbooks it starts (`trigger:`), in the order they are tried: by
+    priority, then file order (as for invoices); a sequence follows the first whose match holds."""
+    out: dict[str, list[Playbook]] = {}
+    for pb in sorted(playbooks, key=lambda p: (-p.priority, p.order)):
+        if pb.trigger:
+            out.setdefault(pb.trigger, []).append(pb)
+    return out
+
+
 def _check_jumps(ck: _Checker, playbooks: list[Playbook]) -> None:
     """`goto:` names a playbook that exists, and no chain of jumps visits a playbook twice; only a
     playbook some step jumps to may start with a step anchored on `previous` (the jump)."""
@@ -889,24 +899,29 @@ def _check_jumps(ck: _Checker, playbooks: list[Playbook]) -> None:
                                                  f"goto: no playbook is named {step.goto!r} (known: "
                                                  f"{', '.join(sorted(by_name)) or 'none'})"))
 
-    def walk(name: str, path: list[str]) -> list[str] | None:
-        for step in by_name[name].steps:
-            if step.goto in by_name:
-                if step.goto in path:
-                    return [*path, step.goto]
-                found = walk(step.goto, [*path, step.goto])
-                if found:
-                    return found
-        return None
+    # depth-first, each playbook entered once (a walk of every path is exponential in the jumps)
+    entered: set[str] = set()
+    path: list[str] = []  # the playbooks of the walk in progress
 
-    reported: set[frozenset[str]] = set()
+    def visit(name: str) -> None:
+        entered.add(name)
+        path.append(name)
+        for step in by_name[name].steps:
+            if step.goto not in by_name:
+                continue
+            if step.goto in path:  # back into the walk in progress: a loop
+                loop = [*path[path.index(step.goto):], step.goto]
+                pb = by_name[step.goto]
+                line = next((s.line for s in pb.steps if s.goto), None)
+                ck.problems.append(ConfigProblem(pb.file, line, "goto", "these `goto:` steps make a loop that "
+                                                 f"would visit a playbook twice: {' -> '.join(loop)}"))
+            elif step.goto not in entered:
+                visit(step.goto)
+        path.pop()
+
     for pb in playbooks:
-        loop = walk(pb.name, [pb.name])
-        if loop and frozenset(loop) not in reported:
-            reported.add(frozenset(loop))
-            line = next((s.line for s in pb.steps if s.goto), None)
-            ck.problems.append(ConfigProblem(pb.file, line, "goto", "these `goto:` steps make a loop that would "
-                                             f"visit a playbook twice: {' -> '.join(loop)}"))
+        if pb.name not in entered:
+            visit(pb.name)
 
 
 def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[ConfigProblem]]:

@@ -14,8 +14,9 @@ Sending stays with `run`; this only records, exactly as `sync` and `events impor
 
 Twilio's requests are checked with Twilio's own `RequestValidator` (the X-Twilio-Signature of
 the URL Twilio called, `--public-url`, signed with the account's auth token); a request that
-fails is refused (403) and recorded nowhere. SendGrid's signed webhook is checked with
-SendGrid's `EventWebhook` helper when `--sendgrid-key-env` names the verification key.
+fails is refused (401) and recorded nowhere, as is an unsigned or wrongly signed POST /events.
+SendGrid's signed webhook is checked with SendGrid's `EventWebhook` helper when
+`--sendgrid-key-env` names the verification key.
 It listens on 127.0.0.1 unless told otherwise: put it behind your tunnel or proxy.
 """
 
@@ -76,8 +77,9 @@ class Listener:
         """`X-Collectbot-Signature: sha256=HEX` is the HMAC-SHA256 of the body with the secret."""
         if not self.events_secret or not signature or not signature.startswith("sha256="):
             return False
-        expected = hmac.new(self.events_secret.encode(), body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature[len("sha256="):].strip().lower())
+        expected = hmac.new(self.events_secret.encode(), body, hashlib.sha256).hexdigest().encode()
+        given = signature[len("sha256="):].strip().lower().encode("utf-8", "replace")  # bytes: any text compares
+        return hmac.compare_digest(expected, given)
 
     def record(self, what: Callable[[State, datetime], Any]) -> Any:
         with self.lock, State.open(self.state_path, create=False) as state:
@@ -100,6 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
+        if status == 401:  # unsigned or wrongly signed: the request must carry a valid signature
+            self.send_header("WWW-Authenticate", 'Signature realm="collectbot listen"')
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -129,7 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _twilio(self, path: str, body: bytes) -> None:
         params = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
         if not self.listener.twilio_valid(self.path, params, self.headers.get("X-Twilio-Signature")):
-            return self._answer(403, {"error": "the X-Twilio-Signature does not match"})
+            return self._answer(401, {"error": "the X-Twilio-Signature does not match"})
         if path == "/twilio/status":
             sid = params.get("MessageSid") or params.get("SmsSid")
             current = {"status": params.get("MessageStatus") or params.get("SmsStatus"),
@@ -150,9 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(403, {"error": "POST /events is off: set listen.secret_env in collectbot.yaml"})
         signature = self.headers.get("X-Collectbot-Signature")
         if not signature:
-            return self._answer(403, {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"})
+            return self._answer(401, {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"})
         if not self.listener.events_valid(body, signature):
-            return self._answer(403, {"error": "the X-Collectbot-Signature does not match"})
+            return self._answer(401, {"error": "the X-Collectbot-Signature does not match"})
         try:
             event = triggers.parse_event(jsondoc.loads(body.decode("utf-8")))
         except (ValueError, triggers.EventError) as exc:  # JSONDecodeError, UnicodeDecodeError, EventError
@@ -175,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         if not self.listener.sendgrid_valid(body, self.headers.get("X-Twilio-Email-Event-Webhook-Signature"),
                                             self.headers.get("X-Twilio-Email-Event-Webhook-Timestamp")):
-            return self._answer(403, {"error": "the event webhook signature does not match"})
+            return self._answer(401, {"error": "the event webhook signature does not match"})
         try:
             events = read_events_file(body.decode("utf-8", "replace"))
         except ValueError as exc:  # not JSON, or nested too deeply: the sender's mistake, not ours

@@ -65,7 +65,7 @@ class Invoice:
     extra: dict[str, Any] = field(default_factory=dict)  # every other column, as read
     source: str = ""  # file the invoice came from
     row: int | None = None
-    trigger: str | None = None  # a sequence started by an event: the `trigger:` playbook it follows (triggers.py)
+    trigger: str | None = None  # a sequence started by an event: the event's name; its `trigger:` playbooks follow it
     event_at: datetime | None = None  # that event's moment, the `event` anchor
 
     @property

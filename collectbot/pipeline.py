@@ -559,7 +559,8 @@ def send_now_input(inp: PlanInput, renderer: Renderer, invoice_id: str, step_id:
                          "`collectbot resend TOUCH` lets the next run send an uncertain or failed one again")
     today = inp.now.astimezone(inp.config.tz).date()
     forced = replace(playbook, steps=[replace(step, at=At("due", (today - inv.due_date).days, "d"))])  # due today
-    config = replace(inp.config, playbooks=[forced])
+    # the other playbooks stay: a `goto:` that moved the invoice here, or an event's other playbooks, still count
+    config = replace(inp.config, playbooks=[forced if p is playbook else p for p in inp.config.playbooks])
     if anytime:
         config = replace(config, business=replace(config.business, holiday_country=None, holiday_dates=frozenset(),
                                                   working_hours=WorkingHours(time(0, 0), time(23, 59, 59),

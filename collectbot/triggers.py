@@ -26,12 +26,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from . import jsondoc
-from .config import Config
+from .config import Config, Playbook, by_event
 from .errors import UsageError
 from .currencies import is_iso
 from .models import Customer, Invoice
@@ -42,6 +42,17 @@ from .values import ValueProblem, read_amount
 SEQUENCE_DAYS = 60  # an event's sequence ends this many days after the event
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
 MAX_DATA = 16_384  # characters of JSON an event may carry
+
+
+EARLIEST, LATEST = 1970, 2100  # the years an event's moment may fall in (9999-12-31 is a placeholder, not a moment)
+
+
+def _plausible(at: datetime) -> bool:
+    """`at` falls in EARLIEST..LATEST in UTC (a moment near year 1 or 9999 overflows when shifted)."""
+    try:
+        return EARLIEST <= at.astimezone(timezone.utc).year <= LATEST
+    except OverflowError:
+        return False
 
 
 class EventError(UsageError):
@@ -91,6 +102,8 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
             raise EventError(f"at {obj['at']!r} is not a date and time like 2026-12-05T14:30:00+05:30") from None
         if at.tzinfo is None:
             raise EventError(f"at {obj['at']!r} has no time zone (add +05:30, Z or the like)")
+        if not _plausible(at):
+            raise EventError(f"at {obj['at']!r} is not between {EARLIEST} and {LATEST}")
     external = ids["id"]
     if external is None and at is not None:  # the same event sent again (a re-imported file) is recorded once
         body = json.dumps([name, ids["invoice_id"], ids["customer_id"], data, at.isoformat()], sort_keys=True,
@@ -143,9 +156,18 @@ def record_all(state: State, events: list[Event], now: datetime) -> list[int | N
                 "VALUES (?, 'event', ?, ?, ?, ?)",
                 (iso(event.at or now), event.invoice_id, event.customer_id,
                  json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
-                 f"event:{event.name}:{event.external_id}" if event.external_id else None))
+                 f"event:{event.name}:{event.external_id or same_day_id(event, now)}"))
             out.append(cur.lastrowid if cur.rowcount else None)
     return out
+
+
+def same_day_id(event: Event, now: datetime) -> str:
+    """The id of an event sent without `id` or `at`: its name, subject and data on `now`'s date.
+    A webhook retried, or a command run twice, records it once that day (SPEC 11: never twice);
+    a second, distinct event of the same day needs an `id` or an `at` of its own."""
+    body = json.dumps([event.name, event.invoice_id, event.customer_id, event.data, now.date().isoformat()],
+                      sort_keys=True, default=str)
+    return "day:" + hashlib.sha1(body.encode()).hexdigest()
 
 
 def event_id_of(sequence_id: str) -> int | None:
@@ -171,18 +193,17 @@ def event_of(state: State, sequence_id: str) -> str | None:
 
 def notes(state: State, config: Config, event: Event, event_id: int | None, now: datetime) -> list[str]:
     """What recording `event` means, in words: the sequence it starts, or why none starts."""
-    starts = {pb.trigger: pb for pb in config.playbooks if pb.trigger}
     ends = {u for pb in config.playbooks for u in pb.until}
     out = []
-    pb = starts.get(event.name)
-    if pb is None:
+    candidates = by_event(config.playbooks).get(event.name)
+    if not candidates:
         if event.name not in ends:
             out.append(f"no playbook has `trigger: {{event: {event.name}}}`: recorded, but nothing will be sent for it")
         return out
     if event.invoice_id:
         if state.conn.execute("SELECT 1 FROM invoices WHERE invoice_id = ?", (event.invoice_id,)).fetchone() is None:
             return [f"invoice {event.invoice_id} is not one collectbot has seen in the invoice sources: its "
-                    f"`{pb.name}` sequence starts only while the invoice is open in the export"]
+                    f"sequence ({_names(candidates)}) starts only while the invoice is open in the export"]
     else:
         why = asked(event.data, config.business.currency)[0]
         if isinstance(why, str):
@@ -193,14 +214,22 @@ def notes(state: State, config: Config, event: Event, event_id: int | None, now:
             + ("invoice_id = ?" if event.invoice_id else "customer_id = ? AND invoice_id IS NULL"),
             (iso(at), event.invoice_id or event.customer_id)):
         name = json.loads(data or "{}").get("event")
-        if name in pb.until:
-            return [f"already ended: {name} #{eid} was recorded for it (trigger.until of {pb.name})"]
+        ender = next((pb for pb in candidates if name in pb.until), None)
+        if ender is not None:
+            return [f"already ended: {name} #{eid} was recorded for it (trigger.until of {ender.name})"]
     if event.at is not None and event.at > now:
         out.append(f"it is dated {event.at.astimezone(config.tz):%Y-%m-%d %H:%M}, after now: its steps count from then")
     if event_id is not None:
         sid = f"{event.invoice_id or event.name}@{event_id}"
-        out.append(f"starts {sid} (playbook {pb.name}); `collectbot explain {sid}` says when its first step goes")
+        out.append(f"starts {sid} ({_names(candidates)}); `collectbot explain {sid}` says when its first step goes")
     return out
+
+
+def _names(candidates: list[Playbook]) -> str:
+    """`playbook cart`, or `playbook cart-vip or cart, the first whose match holds`."""
+    if len(candidates) == 1:
+        return f"playbook {candidates[0].name}"
+    return f"playbook {' or '.join(pb.name for pb in candidates)}, the first whose match holds"
 
 
 @dataclass
@@ -218,10 +247,12 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
               customers: dict[str, Customer], now: datetime) -> Sequences:
     """The live sequences of the `trigger:` playbooks (none: nothing is read)."""
     out = Sequences()
-    triggers = {pb.trigger: pb for pb in config.playbooks if pb.trigger}
+    triggers = by_event(config.playbooks)
     if not triggers:
         return out
-    wanted = set(triggers) | {u for pb in triggers.values() for u in pb.until}
+    # a sequence ends on the `until` events of any playbook its event may start (the planner picks one)
+    until = {name: {u for pb in pbs for u in pb.until} for name, pbs in triggers.items()}
+    wanted = set(triggers) | {u for ends in until.values() for u in ends}
     since = iso(now - timedelta(days=SEQUENCE_DAYS))
     rows = []
     for r in state.conn.execute("SELECT id, at, invoice_id, customer_id, data FROM events "
@@ -230,9 +261,15 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
             body = json.loads(r["data"] or "{}")
         except ValueError:
             continue
-        if body.get("event") in wanted:
-            rows.append((r["id"], parse_iso(r["at"]), r["invoice_id"], r["customer_id"], body["event"],
-                         body.get("data") or {}))
+        if not isinstance(body, dict) or body.get("event") not in wanted:
+            continue
+        try:
+            at = parse_iso(r["at"])
+        except (ValueError, TypeError, OverflowError):
+            continue  # a moment no sequence can count from (an older version recorded it as given)
+        if at is None or not _plausible(at):
+            continue
+        rows.append((r["id"], at, r["invoice_id"], r["customer_id"], body["event"], body.get("data") or {}))
     by_id = {i.invoice_id: i for i in invoices}
     # the latest moment of each `until` event per subject (an invoice, or a customer's own events)
     latest: dict[tuple[str, str | None, str | None], datetime] = {}
@@ -241,11 +278,10 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
         if at > latest.get(key, at - timedelta(seconds=1)):
             latest[key] = at
     for eid, at, invoice_id, customer_id, name, data in rows:
-        pb = triggers.get(name)
-        if pb is None:
+        if name not in triggers:
             continue
         subject = (invoice_id, None if invoice_id else customer_id)
-        if any(latest.get((u, *subject), at - timedelta(seconds=1)) >= at for u in pb.until):
+        if any(latest.get((u, *subject), at - timedelta(seconds=1)) >= at for u in until[name]):
             continue  # ended by an `until` event at or after it
         view = {"id": eid, "name": name, "at": at, "data": data, "invoice_id": invoice_id, "customer_id": customer_id}
         extra = {**{k: v for k, v in data.items() if isinstance(k, str)}, "event": view}
@@ -254,14 +290,14 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
             if linked is None:
                 continue  # not an open invoice of the book (paid, gone, or never there): nothing to chase
             sid = f"{invoice_id}@{eid}"
-            out.invoices.append(replace(linked, invoice_id=sid, trigger=pb.name, event_at=at,
+            out.invoices.append(replace(linked, invoice_id=sid, trigger=name, event_at=at,
                                         extra={**linked.extra, **extra}))
             out.balances[sid] = balances.get(invoice_id, linked.balance)
             out.linked[sid] = invoice_id
             continue
-        made = _customer_sequence(config, eid, at, name, customer_id or "", data, customers, pb.name, extra)
+        made = _customer_sequence(config, eid, at, name, customer_id or "", data, customers, extra)
         if isinstance(made, str):
-            out.warnings.append(f"event {name} #{eid} ({customer_id}): {made}; no `{pb.name}` sequence for it")
+            out.warnings.append(f"event {name} #{eid} ({customer_id}): {made}; no sequence starts for it")
             continue
         inv, cust = made
         out.invoices.append(inv)
@@ -287,7 +323,7 @@ def asked(data: dict[str, Any], default_currency: str) -> tuple[Decimal, str] | 
 
 
 def _customer_sequence(config: Config, eid: int, at: datetime, name: str, customer_id: str, data: dict[str, Any],
-                       customers: dict[str, Customer], playbook: str, extra: dict[str, Any]
+                       customers: dict[str, Customer], extra: dict[str, Any]
                        ) -> tuple[Invoice, Customer | None] | str:
     """A customer's event as an invoice of its own: its amount, and its customer when the book has none."""
     amount, currency = asked(data, config.business.currency)
@@ -307,5 +343,5 @@ def _customer_sequence(config: Config, eid: int, at: datetime, name: str, custom
     inv = Invoice(f"{name}@{eid}", customer_id, day, amount, amount, currency, issue_date=day,
                   customer_name=who.name if who else None, email=who.email if who else None,
                   phone=who.phone if who else None, whatsapp=who.whatsapp if who else None,
-                  extra=extra, source="events", trigger=playbook, event_at=at)
+                  extra=extra, source="events", trigger=name, event_at=at)
     return inv, cust

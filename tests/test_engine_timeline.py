@@ -185,10 +185,10 @@ def naive_timeline(inp, r, days):
     """Every invoice in every simulated run: what `timeline` must equal (it skips idle invoices)."""
     from dataclasses import replace
 
-    from collectbot.engine.timeline import record, run_moments
+    from collectbot.engine.timeline import event_moments, record, run_moments
 
     touches, recent, out = {k: list(v) for k, v in inp.touches.items()}, list(inp.recent_messages), []
-    for moment in run_moments(inp, days):
+    for moment in sorted(set(run_moments(inp, days)) | set(event_moments(inp, days))):
         p = plan(replace(inp, now=moment, touches=touches, recent_messages=recent), r)
         record(p, touches, recent)
         if p.messages or p.tasks or any(s.permanent for s in p.skips):
@@ -231,6 +231,35 @@ def test_timeline_follows_a_playbook_switch_as_an_invoice_ages(tmp_path):
     # from Sat 5 Dec the invoice is 11 days overdue: `late` applies; its step waits for Monday's hours
     assert got == [(date(2026, 11, 24), "C1", "email", ["A"], ["hello"]),
                    (date(2026, 12, 7), "C1", "email", ["A"], ["final"])]
+
+
+def test_timeline_at_an_event_moment_plans_only_that_events_sequences(tmp_path):
+    """A `match` that reads the invoice makes every daily run plan the whole book; an event's
+    `event+15m` moment must not: it plans the sequences due then (review: preview --days grew
+    with events x invoices). The outcome equals planning every invoice at every moment."""
+    from dataclasses import replace as copy
+
+    cart = "name: cart\ntrigger: {event: cart_abandoned}\nsteps:\n  - {id: nudge, at: event+15m, channel: sms, template: firm}\n"
+    late = ("name: late\nmatch: \"invoice.days_overdue > 10\"\npriority: 5\n"
+            "steps:\n  - {id: final, at: due+11d, channel: email, template: gentle}\n")
+    early = "name: early\nsteps:\n  - {id: hello, at: due, channel: email, template: gentle}\n"
+    config, r = setup(tmp_path, playbooks={"late": late, "early": early, "cart": cart})
+    book_invoices = [invoice(f"I{n:02d}", f"C{n % 7}", due=NOW.date() - timedelta(days=n % 13)) for n in range(40)]
+    sequences = []
+    for n in range(6):  # carts abandoned 40 minutes apart, from 10:20 (each nudge 15 minutes later)
+        at = NOW + timedelta(minutes=20 + 40 * n)
+        sequences.append(copy(invoice(f"cart_abandoned@{n + 1}", f"S{n}", due=NOW.date(), balance="1499"),
+                              trigger="cart_abandoned", event_at=at,
+                              extra={"event": {"id": n + 1, "name": "cart_abandoned", "at": at, "data": {}}}))
+    inp = book(config, book_invoices + sequences)
+    plans = timeline(inp, r, 3)
+    ids = {i.invoice_id for i in sequences}
+    at_events = [p for p in plans if any(m.steps == ["nudge"] for m in p.messages)]
+    assert [p.now.astimezone(IST).strftime("%H:%M") for p in at_events] == [
+        "10:35", "11:15", "11:55", "12:35", "13:15", "13:55"]
+    for p in at_events:  # only the sequence due then was planned, not the 40 invoices of the book
+        assert set(p.playbook_of) <= ids and len(p.playbook_of) == 1, p.playbook_of
+    assert outcome(plans) == outcome(naive_timeline(inp, r, 3))
 
 
 def test_explain_a_failed_send_is_retried(ws):

@@ -129,3 +129,75 @@ def test_explain_says_when_a_previous_step_can_never_come_due(make_workspace):
     code, doc = ws.json("explain", "INV-006")
     (s3,) = [s for s in doc["steps"] if s["step"] == "s3"]
     assert s3["detail"].startswith("never comes due: it counts from the step before it")
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def test_previous_in_the_target_is_the_last_message_not_the_jump(make_workspace):
+    """(review) the `jumped` row was `previous` for a `choose:` in the target, so `previous.channel`
+    read "goto": the branch must see the last message that went out (standard's email)."""
+    branching = LEGAL.replace("at: previous+0d", "at: previous+3d").replace("    channel: sms\n    template: firm\n",
+                              "    choose:\n      - {if: \"previous.channel == 'email'\", channel: sms, template: firm}\n"
+                              "      - {channel: whatsapp, template: nudge}\n", 1)
+    ws = workspace(make_workspace, legal=branching)
+    assert globex(ws.json("run")[1]) == [("email", ["first"])]
+    assert globex(ws.json("run", now="2026-03-13T10:00:00")[1]) == []  # the jump alone
+    assert globex(ws.json("run", now="2026-03-16T10:00:00")[1]) == [("sms", ["letter"])]  # 3 days after it
+
+
+def test_a_recorded_jump_holds_when_the_goto_is_edited(make_workspace):
+    """(review) the target was read from today's playbook, so editing `goto: legal` to another
+    playbook moved invoices already in legal; the ledger's "moved to playbook legal" decides."""
+    lawyers = ('name: lawyers\nmatch: "false"\nsteps:\n  - {id: letter, at: due+0d, channel: sms, template: firm}\n'
+               "  - {id: later, at: previous+30d, goto: legal}\n")  # legal stays a target
+    ws = make_workspace(playbooks={"standard.yaml": STANDARD, "legal.yaml": LEGAL, "lawyers.yaml": lawyers},
+                        config={"limits": {"max_source_age": "60d"}})
+    assert ws.json("run")[0] == 0
+    assert globex(ws.json("run", now="2026-03-13T10:00:00")[1]) == [("sms", ["letter"])]
+    ws.write("playbooks/standard.yaml", STANDARD.replace("goto: legal", "goto: lawyers"))
+    assert ws.json("check")[0] == 0
+    code, doc = ws.json("explain", "INV-003", now="2026-03-14T10:00:00")
+    assert doc["playbook"] == "legal"
+    # legal's `final` (WhatsApp), 7 days after its letter — not lawyers' letter again
+    assert globex(ws.json("run", now="2026-03-20T10:00:00")[1]) == [("whatsapp", ["final"])]
+
+
+def test_send_reaches_a_step_of_the_playbook_the_invoice_moved_to(make_workspace):
+    """(review) `send` planned with the target playbook alone, so the jump was forgotten."""
+    ws = workspace(make_workspace)
+    assert ws.json("run")[0] == 0
+    assert globex(ws.json("run", now="2026-03-13T10:00:00")[1]) == [("sms", ["letter"])]
+    code, doc = ws.json("send", "INV-003", "--step", "final", now="2026-03-16T10:00:00")  # a Monday
+    assert code == 0 and globex(doc) == [("whatsapp", ["final"])], doc
+    assert globex(ws.json("run", now="2026-03-20T10:00:00")[1]) == []  # once
+
+
+def test_check_warns_when_invoices_match_a_target_that_starts_on_previous(make_workspace):
+    """(review) invoices matching a goto target directly wait forever on its first `previous` step."""
+    direct = LEGAL.replace('match: "false"', "match: \"invoice.customer_id == 'globex'\"\npriority: 5")
+    ws = workspace(make_workspace, legal=direct)
+    code, doc = ws.json("check")
+    (p,) = [p for p in doc["problems"] if p["severity"] == "warning" and "match legal directly" in p["message"]]
+    assert code == 0 and p["file"].endswith("legal.yaml") and "none of its steps" in p["message"]
+    assert not [p for p in workspace(make_workspace).json("check")[1]["problems"] if "directly" in p["message"]]
+
+
+def test_check_walks_many_jumps_without_trying_every_path(make_workspace):
+    """(review) the loop search walked every path, exponential in the jumps: 36 playbooks each
+    jumping to the next two (about 24 million paths) are checked at once, and a jump back from
+    the last to the first is found as a loop."""
+    def books(back: bool) -> dict[str, str]:
+        out = {}
+        for n in range(36):
+            targets = [t for t in (n + 1, n + 2) if t < 36] + ([0] if back and n == 35 else [])
+            steps = "".join(f"  - id: to{t}\n    at: previous+1d\n    goto: p{t}\n" for t in targets)
+            out[f"p{n}.yaml"] = (f"name: p{n}\nmatch: \"{'true' if n == 0 else 'false'}\"\nsteps:\n  - id: first\n"
+                                 f"    at: {'due+1d' if n == 0 else 'previous+0d'}\n    channel: email\n"
+                                 f"    template: gentle\n{steps}")
+        return out
+    code, doc = make_workspace(playbooks=books(False)).json("check")
+    assert not [p for p in doc["problems"] if "loop" in p["message"]]
+    code, doc = make_workspace(playbooks=books(True)).json("check")
+    loops = [p for p in doc["problems"] if p["key"] == "goto" and "loop" in p["message"]]
+    assert code == 2 and loops and loops[0]["message"].endswith("p35 -> p0")

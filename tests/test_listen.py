@@ -54,7 +54,7 @@ def test_a_status_callback_records_the_delivery(listening, provider_server):
     assert row["delivery_status"] == "delivered"
     status, body = post(url, "/twilio/status", {"MessageSid": sids["C2"], "MessageStatus": "undelivered",
                                                 "ErrorCode": "30003"}, sign=False)
-    assert status == 403
+    assert status == 401
     (row,) = db_rows(config, "SELECT delivery_status FROM messages WHERE provider_id = ?", sids["C2"])
     assert row["delivery_status"] != "undelivered"
 

@@ -178,9 +178,9 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
 
     with listen_process(ws.config_path, "2026-03-10T10:00:00", {"SHOP_SECRET": "s3cret"}) as url:
         body = json.dumps({"event": "cart_abandoned", "customer_id": "shopper-9", "data": SHOPPER}).encode()
-        assert post(url, body, None)[0] == 403
-        assert post(url, body, "sha256=" + "0" * 64)[0] == 403
-        assert post(url, body + b" ", signed(body))[0] == 403  # the signature covers the exact bytes
+        assert post(url, body, None)[0] == 401
+        assert post(url, body, "sha256=" + "0" * 64)[0] == 401
+        assert post(url, body + b" ", signed(body))[0] == 401  # the signature covers the exact bytes
         half = b'{"event": "cart_abandoned"}'
         assert post(url, half, signed(half)) == (
             400, {"error": "an event needs an invoice_id or a customer_id (whose event it is)"})
@@ -188,6 +188,9 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
             "starts cart_abandoned@1 (playbook cart); `collectbot explain cart_abandoned@1` says when its first step "
             "goes"]})
         assert post(url, body, "")[1] == {"error": "no X-Collectbot-Signature header (sha256=HMAC of the body)"}
+        # (review) the sender retries (no `id`, no `at`): the same event that day, recorded once
+        assert post(url, body, signed(body)) == (200, {"recorded": False, "id": None, "notes": []})
+        assert post(url, body, "sha256=caf\u00e9")[0] == 401  # (review) a non-ASCII signature was a 500
         deep = b"[" * 100_000 + b"]" * 100_000
         assert post(url, deep, signed(deep)) == (400, {"error": "the body is not a JSON object"})
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
@@ -222,7 +225,7 @@ def test_a_customer_event_that_asks_for_nothing_usable_is_said_when_recorded(mak
     result = ws.cli("event", "cart_abandoned", "--customer", "s3", "--data", "[]")
     assert result.exit_code == 2 and "data must be a JSON object" in result.stderr
     code, doc = ws.json("run", now="2026-03-10T11:00:00")
-    assert code == 0 and mine(doc, "s3") == [] and sum("no `cart` sequence" in w for w in doc["warnings"]) == 3
+    assert code == 0 and mine(doc, "s3") == [] and sum("no sequence starts for it" in w for w in doc["warnings"]) == 3
 
 
 def test_a_shopper_known_only_from_events_can_be_held(make_workspace):
@@ -250,7 +253,7 @@ def test_a_trigger_playbook_with_a_match_and_a_task_that_reads_the_event(make_wo
     (task,) = [t for t in doc["tasks"] if t["playbook"] == "card"]
     assert task["note"] == "Call Globex: card failed for INV-003 (expired card)"
     code, doc = ws.json("explain", "INV-006@2", now="2026-03-11T10:00:00")
-    assert doc["playbook"] is None and "whose match is not true" in doc["why"]
+    assert doc["playbook"] is None and "no `match` of those is true" in doc["why"]
 
 
 def test_an_ended_sequence_is_explained_and_has_a_history(make_workspace):
@@ -286,7 +289,7 @@ def test_an_event_naming_another_customers_invoice_is_refused(make_workspace):
     assert result.exit_code == 2 and "invoice INV-003 is globex's, not acme's" in result.stderr
     code, doc = ws.json("event", "card_failed", "--invoice", "INV-999")
     assert code == 0 and doc["notes"] == ["invoice INV-999 is not one collectbot has seen in the invoice sources: "
-                                          "its `card` sequence starts only while the invoice is open in the export"]
+                                          "its sequence (playbook card) starts only while the invoice is open in the export"]
     result = ws.cli("event", "import", str(ws.write("e.jsonl", '{"customer_id": "x"}\n')))
     assert result.exit_code == 1 and 'an event needs its name: {"event": "cart_abandoned", ...}' in result.stderr
 
@@ -324,3 +327,76 @@ def test_json_nested_too_deeply_is_a_bad_line_not_a_crash(make_workspace):
     assert result.exit_code == 2 and "--data: the JSON is nested too deeply" in result.stderr
     result = ws.cli("events", "import", str(ws.root / "deep.jsonl"))
     assert result.exit_code == 2 and "nested too deeply" in result.stderr
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+
+def test_an_event_dated_outside_1970_to_2100_is_refused_and_a_stored_one_is_passed_over(make_workspace):
+    """(review) `"at": "9999-12-31T23:59:59-05:00"` was recorded, and every later run and preview
+    crashed on it (OverflowError); such a moment is refused, and one already in the state skipped."""
+    import sqlite3
+
+    ws = shop(make_workspace)
+    lines = [json.dumps({"event": "cart_abandoned", "customer_id": "s1", "data": SHOPPER, "at": at})
+             for at in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:30", "2150-01-01T00:00:00Z")]
+    ws.write("events.jsonl", "\n".join(lines) + "\n")
+    code, doc = ws.json("event", "import", str(ws.root / "events.jsonl"), now="2026-03-10T10:00:00")
+    assert code != 0 and doc["recorded"] == 0 and len(doc["errors"]) == 3
+    assert all("is not between 1970 and 2100" in e["message"] for e in doc["errors"]), doc["errors"]
+    # an older version recorded one as given: runs go on without it
+    assert ws.json("event", "cart_abandoned", "--customer", "s2", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[0] == 0
+    with sqlite3.connect(ws.db_path) as db:
+        db.execute("INSERT INTO events (at, kind, customer_id, data) VALUES "
+                   "('9999-12-31T23:59:59-05:00', 'event', 's3', ?)",
+                   (json.dumps({"event": "cart_abandoned", "data": SHOPPER}),))
+    for command in (("preview",), ("preview", "--days", "3"), ("run",)):
+        code, doc = ws.json(*command, now="2026-03-10T10:20:00")
+        assert code == 0, (command, doc)
+    assert [c for c, _, _ in mine(doc, "s2")] == ["whatsapp"] and mine(doc, "s3") == []
+
+
+def test_two_playbooks_on_one_event_the_first_whose_match_holds_takes_it(make_workspace):
+    """(review) two `trigger:` playbooks on one event: the later in the file silently took every
+    sequence. Now they are tried like invoices' playbooks (priority, then order), and the `until`
+    events of both end a sequence."""
+    big = CART.replace("name: cart\n", "name: big-cart\nmatch: \"invoice.amount >= 1000\"\npriority: 5\n").replace(
+        "until: [order_paid]", "until: [order_shipped]").replace("template: cart\n", "template: big\n", 1)
+    ws = make_workspace(playbooks={"standard.yaml": open_standard(), "cart.yaml": CART, "big.yaml": big},
+                        templates={**TEMPLATES, "big.whatsapp.j2": "{{ customer.name }}: your big cart "
+                                                                   "({{ invoice.balance|money }}) is waiting"},
+                        config={"limits": {"max_source_age": "60d"}})
+    small = {**SHOPPER, "amount": "250.00", "phone": "+919812345679"}
+    code, doc = ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                        now="2026-03-10T10:00:00")
+    assert doc["notes"] == ["starts cart_abandoned@1 (playbook big-cart or cart, the first whose match holds); "
+                            "`collectbot explain cart_abandoned@1` says when its first step goes"]
+    assert ws.json("event", "cart_abandoned", "--customer", "s2", "--data", json.dumps(small),
+                   now="2026-03-10T10:00:00")[0] == 0
+    code, doc = ws.json("run", now="2026-03-10T10:16:00")
+    got = {m["customer_id"]: (m["playbook"], m["body"]) for m in doc["messages"] if m["customer_id"] in ("s1", "s2")}
+    assert got["s1"] == ("big-cart", "Asha: your big cart (₹1,499.00) is waiting")
+    assert got["s2"][0] == "cart" and "₹250.00" in got["s2"][1]
+    assert ws.json("explain", "cart_abandoned@2", now="2026-03-10T10:17:00")[1]["playbook"] == "cart"
+    # order_shipped (big-cart's `until`) ends the small cart's sequence too: either may be its playbook
+    assert ws.json("event", "order_shipped", "--customer", "s2", now="2026-03-10T12:00:00")[0] == 0
+    code, doc = ws.json("run", now="2026-03-11T10:05:00")
+    assert [m["customer_id"] for m in doc["messages"] if m["customer_id"] in ("s1", "s2")] == ["s1"]
+
+
+def test_an_event_sent_again_without_id_or_at_is_recorded_once_that_day(make_workspace):
+    """(review) a webhook retried (or a command run twice) without `id` or `at` started a second
+    sequence: two WhatsApps for one cart. Same content the same day is one event."""
+    ws = shop(make_workspace)
+    first = ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                    now="2026-03-10T10:00:00")[1]
+    again = ws.cli("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:02:00")
+    assert first["recorded"] is True and again.exit_code == 0 and "was recorded before" in again.stdout
+    other = {**SHOPPER, "cart_url": "https://shop.example/cart/78"}  # another cart: other data
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(other),
+                   now="2026-03-10T10:03:00")[1]["recorded"] is True
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                   now="2026-03-11T10:00:00")[1]["recorded"] is True  # the next day: a new one
+    assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 3

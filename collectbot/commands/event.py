@@ -72,8 +72,9 @@ def _one(env: Env, name: str, file: Path | None, invoice: str | None, customer: 
         env.emit_json({"recorded": got is not None, "id": got, "event": name, "notes": said})
         return ExitCode.OK
     env.print(f"event {name} recorded (#{got})" if got is not None
-              else f"event {name} was recorded before (the same id, or the same event at the same moment): "
-                   "nothing changed", highlight=False)
+              else f"event {name} was recorded before (the same id, the same event at the same moment, or "
+                   "the same event with the same data earlier today without --id or --at): nothing changed",
+              highlight=False)
     _say(env, said)
     return ExitCode.OK
 

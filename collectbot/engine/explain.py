@@ -108,8 +108,10 @@ def _explain(inp: PlanInput, renderer: Any, invoice_id: str) -> Explanation:
         chosen = probe.triggered(inv, cust)
         ev = inv.extra.get("event") or {}
         when = ev["at"].astimezone(inp.now.tzinfo).strftime("%Y-%m-%d %H:%M") if ev.get("at") else "?"
-        why = (f"{inv.trigger}: started by the event {ev.get('name')} #{ev.get('id')} at {when}" if chosen else
-               f"the event {ev.get('name')} #{ev.get('id')} starts {inv.trigger}, whose match is not true for it")
+        starts = " or ".join(pb.name for pb in probe.by_event.get(inv.trigger, ()))
+        why = (f"{chosen.name}: started by the event {ev.get('name')} #{ev.get('id')} at {when}" if chosen else
+               f"the event {ev.get('name')} #{ev.get('id')} starts {starts or 'no playbook'}, and no `match` of "
+               "those is true for it")
     jump = _jump(inp, probe, full, invoice_id)
     if jump is not None:
         chosen, why = jump

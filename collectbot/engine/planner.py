@@ -32,7 +32,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from ..config import Playbook, Step
+from ..config import Playbook, Step, by_event
 from ..currencies import totals_of
 from ..gcpause import gc_paused
 from ..models import STOP_STATUSES, Customer, Invoice
@@ -175,6 +175,7 @@ class PlanSession:
         self.now: datetime = inp.now.astimezone(UTC)
         self.today: date = inp.now.astimezone(self.cal.business_tz).date()
         self.by_name = {pb.name: pb for pb in inp.config.playbooks}
+        self.by_event = by_event(inp.config.playbooks)  # event -> its `trigger:` playbooks, first first
         # the playbooks an invoice may match; a `trigger:` playbook takes only its events' sequences
         self.playbooks = sorted((pb for pb in inp.config.playbooks if not pb.trigger),
                                 key=lambda p: (-p.priority, p.order))
@@ -261,11 +262,13 @@ class PlanSession:
         """Where each invoice's `goto:` jumps (ledger rows `jumped`) took it: the chain is followed
         from the playbook it started in, so A -> B -> C recorded in one run ends in C."""
         gotos = {(pb.name, s.id): s.goto for pb in self.playbooks for s in pb.steps if s.goto}
-        if not gotos:
+        if not gotos:  # no `goto:` left in the playbooks: every invoice is back in the playbook it matches
             return {}
         out: dict[str, tuple[Playbook, datetime]] = {}
         for iid, records in touches.items():
-            moves = {r.playbook: (gotos.get((r.playbook, r.step)), r.at) for r in records if r.status == "jumped"}
+            # the ledger keeps where the jump went ("moved to playbook X"): an edited `goto:` does not undo it
+            moves = {r.playbook: (_jump_target(r.reason) or gotos.get((r.playbook, r.step)), r.at)
+                     for r in records if r.status == "jumped"}
             if not moves:
                 continue
             targets = {t for t, _ in moves.values()}
@@ -289,11 +292,12 @@ class PlanSession:
         return jump[0] if jump is not None else self.choose_playbook(inv, cust)
 
     def triggered(self, inv: Invoice, cust: Customer) -> Playbook | None:
-        """The `trigger:` playbook of an event's sequence, when its `match` (if any) holds."""
-        pb = self.by_name.get(inv.trigger or "")
-        if pb is None or (pb.match and self.matches(pb, inv, cust) is not True):
-            return None
-        return pb
+        """The playbook of an event's sequence: the first (by priority, then order) of the
+        playbooks with `trigger:` on that event whose `match` (if any) holds."""
+        for pb in self.by_event.get(inv.trigger or "", ()):
+            if not pb.match or self.matches(pb, inv, cust) is True:
+                return pb
+        return None
 
     def start_of(self, iid: str, pb: Playbook) -> datetime | None:
         """When a `goto:` moved the invoice into `pb` (its first `previous` counts from it), or None."""
@@ -811,7 +815,8 @@ class PlanSession:
             iv = self.invoice_view(inv, cust)
             records = self.inp.touches.get(inv.invoice_id)
             history = history_of(records) if records else []  # most invoices have no ledger rows yet
-            touched = [h for h in history if h["status"] not in SETTLED_UNSENT]
+            # `previous` is the last real touch: not a superseded/skipped record, nor a `goto:` jump
+            touched = [h for h in history if h["status"] not in SETTLED_UNSENT and h["status"] != "jumped"]
             c = self._contexts[inv.invoice_id] = {
                 "invoice": iv, "customer": self.customer_view(cust), "today": self.today,
                 "previous": touched[-1] if touched else None, "history": history, "invoices": [iv],
@@ -904,6 +909,12 @@ def history_of(records: Any) -> list[dict[str, Any]]:
     rows = sorted(records, key=lambda r: (r.at, r.playbook, r.step))
     return [{"channel": r.channel, "step": r.step, "playbook": r.playbook, "status": r.status, "sent_at": r.at,
              "delivery_status": r.delivery_status} for r in rows]
+
+
+def _jump_target(reason: str | None) -> str | None:
+    """The playbook in a `jumped` row's reason ("moved to playbook X"), else None."""
+    prefix = "moved to playbook "
+    return reason[len(prefix):] if reason and reason.startswith(prefix) else None
 
 
 def _message(exc: BaseException) -> str:

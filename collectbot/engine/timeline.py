@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..config import by_event
 from ..models import Invoice
 from .calendar import UTC, calendar_for
 from .expressions import names_in
@@ -48,7 +49,11 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
     lapses = sorted([(end, "invoice", key) for key, end in inp.held_invoices_until.items()]
                     + [(end, "customer", key) for key, end in inp.held_customers_until.items()])
     held_invoices, held_customers = inp.held_invoices, inp.held_customers
-    for n, moment in enumerate(run_moments(inp, days)):
+    daily = run_moments(inp, days)
+    events = event_moments(inp, days)
+    moments = sorted(set(daily) | set(events), key=lambda m: m.astimezone(UTC))
+    daily_set = set(daily)
+    for n, moment in enumerate(m.astimezone(inp.now.tzinfo) for m in moments):
         freed: set[str] = set()
         while lapses and lapses[0][0] <= moment:  # the hold ended: the chase resumes from here
             _, kind, key = lapses.pop(0)
@@ -59,7 +64,9 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
                 held_customers = {k: v for k, v in held_customers.items() if k != key}
                 freed.update(i.invoice_id for i in inp.invoices if i.customer_id == key)
         awake |= freed & by_id.keys()
-        if n == 0 or volatile:
+        if n > 0 and volatile and moment not in daily_set:  # only an event's step is due now
+            active = [by_id[iid] for iid in sorted(events[moment] | (freed & by_id.keys()))]
+        elif n == 0 or volatile:
             active = inp.invoices
         else:
             while sleeping and sleeping[0][0] <= moment:
@@ -124,16 +131,6 @@ def run_moments(inp: PlanInput, days: int) -> list[datetime]:
     start = inp.now.astimezone(UTC)
     end = start + timedelta(days=max(days, 0))
     moments = {start}
-    # an event's sequence counts minutes and hours from the event (`event+15m`): a cron every few
-    # minutes sends such a step at its moment, so the simulated runs include those moments
-    by_name = {pb.name: pb for pb in inp.config.playbooks}
-    for inv in inp.invoices:
-        if inv.trigger is not None and inv.event_at is not None and inv.trigger in by_name:
-            for step in by_name[inv.trigger].steps:
-                if step.at.anchor == "event" and step.at.unit in ("m", "h"):
-                    m = (inv.event_at + timedelta(**{"minutes" if step.at.unit == "m" else "hours": step.at.offset}))
-                    if start < m <= end:
-                        moments.add(m.astimezone(UTC))
     # Zones differ from the business zone by up to 26 hours (UTC-12 to UTC+14), so another zone's
     # date can be two days off the business date: look two days beyond each end of the window.
     first = start.astimezone(cal.business_tz).date() - timedelta(days=2)
@@ -146,6 +143,26 @@ def run_moments(inp: PlanInput, days: int) -> list[datetime]:
             if start < m <= end:
                 moments.add(m)
     return [m.astimezone(inp.now.tzinfo) for m in sorted(moments)]
+
+
+def event_moments(inp: PlanInput, days: int) -> dict[datetime, set[str]]:
+    """The moments after inp.now (within `days`) when a step of an event's sequence counted in
+    minutes or hours (`event+15m`) comes due, each with those sequences: a cron every few minutes
+    sends such a step at its moment, so the simulation runs then too — for those sequences only."""
+    start = inp.now.astimezone(UTC)
+    end = start + timedelta(days=max(days, 0))
+    starts = by_event(inp.config.playbooks)
+    out: dict[datetime, set[str]] = {}
+    for inv in inp.invoices:
+        if inv.trigger is None or inv.event_at is None:
+            continue
+        for pb in starts.get(inv.trigger, ()):
+            for step in pb.steps:
+                if step.at.anchor == "event" and step.at.unit in ("m", "h"):
+                    m = inv.event_at + timedelta(**{"minutes" if step.at.unit == "m" else "hours": step.at.offset})
+                    if start < m <= end:
+                        out.setdefault(m.astimezone(UTC), set()).add(inv.invoice_id)
+    return out
 
 
 def record(p: Plan, touches: dict[str, list[TouchRecord]], recent: list[SentMessage]) -> None:
