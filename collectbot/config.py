@@ -885,9 +885,14 @@ def _check_jumps(ck: _Checker, playbooks: list[Playbook]) -> None:
     targets = {step.goto for pb in playbooks for step in pb.steps if step.goto}
     for pb in playbooks:
         if pb.first_on_previous is not None and pb.name not in targets:
-            ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
-                                             "the first step cannot be anchored on `previous` (only in a playbook "
-                                             "that a `goto:` step moves invoices to: then `previous` is the jump)"))
+            if (pb.match or "").strip().lower() == "false":  # a target no `goto:` names any more (edited)
+                ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
+                                                 "no `goto:` moves invoices here any more: only the invoices moved "
+                                                 "here before follow this playbook", "warning"))
+            else:
+                ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
+                                                 "the first step cannot be anchored on `previous` (only in a playbook "
+                                                 "that a `goto:` step moves invoices to: then `previous` is the jump)"))
         for step in pb.steps:
             if step.goto and (pb.trigger or (step.goto in by_name and by_name[step.goto].trigger)):
                 ck.problems.append(ConfigProblem(pb.file, step.line, "goto", "a `goto:` cannot lead into or out of a "

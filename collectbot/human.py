@@ -29,7 +29,10 @@ def when(value: Any, tz: Any = None) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
+        try:
+            return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, ValueError):  # at the calendar's edge (year 1 or 9999): as it was stored
+            return value.isoformat()
     return "" if value is None else str(value)
 
 

@@ -27,9 +27,12 @@ _UTC_TEXT: dict[datetime, str] = {}  # aware datetimes that are equal are the sa
 
 def utc_text(value: datetime) -> str:
     """An aware datetime as ISO text in UTC, to the second (the form every JSON document uses)."""
-    text = _UTC_TEXT.get(value)
-    if text is None:
-        text = _UTC_TEXT[value] = value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    try:
+        text = _UTC_TEXT.get(value)
+        if text is None:
+            text = _UTC_TEXT[value] = value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    except OverflowError:  # at the calendar's edge (year 1 or 9999, a damaged record): as it is
+        return value.isoformat(timespec="seconds")
     return text
 
 

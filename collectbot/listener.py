@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from . import delivery, jsondoc
+from .config import Config
 from .state import State
 
 
@@ -42,13 +43,13 @@ class Listener:
 
     def __init__(self, state_path: Path, *, public_url: str, twilio_token: str | None, now: Callable[[], datetime],
                  replies: Any = None, sendgrid_key: str | None = None, events_secret: str | None = None,
-                 event_notes: Callable[..., list[str]] | None = None, log: Callable[[str], None] = lambda s: None):
+                 config: Config | None = None, log: Callable[[str], None] = lambda s: None):
         self.state_path = state_path
         self.public_url = public_url.rstrip("/")
         self.twilio_token = twilio_token
         self.sendgrid_key = sendgrid_key
         self.events_secret = events_secret
-        self.event_notes = event_notes  # (state, event, id, now) -> what recording it means (triggers.notes)
+        self.config = config  # the workspace's: which events start sequences, and what recording one means
         self.now = now
         self.replies = replies
         self.log = log
@@ -162,11 +163,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, triggers.EventError) as exc:  # JSONDecodeError, UnicodeDecodeError, EventError
             reason = str(exc) if isinstance(exc, triggers.EventError) else "the body is not a JSON object"
             return self._answer(400, {"error": reason})
-        notes = self.listener.event_notes or (lambda state, ev, eid, now: [])
+        config = self.listener.config
+        if config is None:
+            return self._answer(403, {"error": "POST /events is off: set listen.secret_env in collectbot.yaml"})
 
         def record(state: State, now: datetime) -> tuple[int | None, list[str]]:
-            got = triggers.record(state, event, now)
-            return got, (notes(state, event, got, now) if got is not None else [])
+            got = triggers.record(state, event, now, config)
+            return got, (triggers.notes(state, config, event, got, now) if got is not None else [])
 
         try:
             got, said = self.listener.record(record)

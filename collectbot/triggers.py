@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -129,18 +129,21 @@ def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]
     return events, errors
 
 
-def record(state: State, event: Event, now: datetime) -> int | None:
+def record(state: State, event: Event, now: datetime, config: Config) -> int | None:
     """Record one event (its own transaction); None when its `id` was recorded before. An event
     that names an invoice of another customer than the one it names is refused (EventError)."""
-    got = record_all(state, [event], now)[0]
+    got = record_all(state, [event], now, config)[0]
     if isinstance(got, EventError):
         raise got
     return got
 
 
-def record_all(state: State, events: list[Event], now: datetime) -> list[int | None | EventError]:
+def record_all(state: State, events: list[Event], now: datetime, config: Config) -> list[int | None | EventError]:
     """Record events in one transaction (a file of thousands is one commit, not thousands): per
-    event its id, None when recorded before, or the EventError that refused it."""
+    event its id, None when recorded before, or the EventError that refused it. `config` says
+    which events start sequences (see `same_day_id`) and the business day."""
+    starts = set(by_event(config.playbooks))
+    today = now.astimezone(config.tz).date()
     out: list[int | None | EventError] = []
     with state.transaction() as conn:
         for event in events:
@@ -156,16 +159,26 @@ def record_all(state: State, events: list[Event], now: datetime) -> list[int | N
                 "VALUES (?, 'event', ?, ?, ?, ?)",
                 (iso(event.at or now), event.invoice_id, event.customer_id,
                  json.dumps({"event": event.name, "data": event.data}, default=str, sort_keys=True),
-                 f"event:{event.name}:{event.external_id or same_day_id(event, now)}"))
+                 _external(event, starts, today)))
             out.append(cur.lastrowid if cur.rowcount else None)
     return out
 
 
-def same_day_id(event: Event, now: datetime) -> str:
-    """The id of an event sent without `id` or `at`: its name, subject and data on `now`'s date.
-    A webhook retried, or a command run twice, records it once that day (SPEC 11: never twice);
-    a second, distinct event of the same day needs an `id` or an `at` of its own."""
-    body = json.dumps([event.name, event.invoice_id, event.customer_id, event.data, now.date().isoformat()],
+def _external(event: Event, starts: set[str], today: date) -> str | None:
+    """The key that records an event once: the sender's `id` (or the hash of an event with `at`);
+    for an event that starts a sequence and has neither, its content on the business day
+    (`same_day_id`). Other events without them (an `order_paid` that ends a sequence) are each
+    recorded: a second payment the same day must end the second cart too."""
+    if event.external_id:
+        return f"event:{event.name}:{event.external_id}"
+    return f"event:{event.name}:{same_day_id(event, today)}" if event.name in starts else None
+
+
+def same_day_id(event: Event, day: date) -> str:
+    """The id of an event sent without `id` or `at`: its name, subject and data on the business
+    day. A webhook retried, or a command run twice, starts one sequence that day (never two
+    messages for one cart); a second, distinct event of the same day needs an `id` or an `at`."""
+    body = json.dumps([event.name, event.invoice_id, event.customer_id, event.data, day.isoformat()],
                       sort_keys=True, default=str)
     return "day:" + hashlib.sha1(body.encode()).hexdigest()
 

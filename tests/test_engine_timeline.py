@@ -188,8 +188,10 @@ def naive_timeline(inp, r, days):
     from collectbot.engine.timeline import event_moments, record, run_moments
 
     touches, recent, out = {k: list(v) for k, v in inp.touches.items()}, list(inp.recent_messages), []
-    for moment in sorted(set(run_moments(inp, days)) | set(event_moments(inp, days))):
-        p = plan(replace(inp, now=moment, touches=touches, recent_messages=recent), r)
+    daily, events = run_moments(inp, days), event_moments(inp, days)
+    for moment in sorted(set(daily) | set(events)):  # an event's moment: its sequences alone
+        invoices = inp.invoices if moment in daily else [i for i in inp.invoices if i.invoice_id in events[moment]]
+        p = plan(replace(inp, now=moment, invoices=invoices, touches=touches, recent_messages=recent), r)
         record(p, touches, recent)
         if p.messages or p.tasks or any(s.permanent for s in p.skips):
             out.append(p)
@@ -259,6 +261,30 @@ def test_timeline_at_an_event_moment_plans_only_that_events_sequences(tmp_path):
         "10:35", "11:15", "11:55", "12:35", "13:15", "13:55"]
     for p in at_events:  # only the sequence due then was planned, not the 40 invoices of the book
         assert set(p.playbook_of) <= ids and len(p.playbook_of) == 1, p.playbook_of
+    assert outcome(plans) == outcome(naive_timeline(inp, r, 3))
+
+
+@pytest.mark.parametrize("volatile", [False, True])
+def test_an_event_moment_does_not_move_the_rest_of_the_book(tmp_path, volatile):
+    """(review) with a `match` reading the invoice, an ordinary `previous+2h` step went out at a
+    cart's event moment; without, the next morning: the simulated days must not depend on that.
+    An event's moment plans its sequences alone, in both modes, and equals the plain reference."""
+    from dataclasses import replace as copy
+
+    cart = "name: cart\ntrigger: {event: cart_abandoned}\nsteps:\n  - {id: nudge, at: event+15m, channel: sms, template: firm}\n"
+    late = ("name: late\nmatch: \"%s\"\npriority: 5\nsteps:\n  - {id: final, at: due+40d, channel: email, template: gentle}\n"
+            % ("invoice.days_overdue > 30" if volatile else "customer.customer_id == 'nobody'"))
+    early = ("name: early\nsteps:\n  - {id: hello, at: due, channel: email, template: gentle}\n"
+             "  - {id: again, at: previous+2h, channel: sms, template: firm}\n")
+    config, r = setup(tmp_path, playbooks={"late": late, "early": early, "cart": cart})
+    at = NOW + timedelta(hours=3)
+    seq = copy(invoice("cart_abandoned@1", "S1", due=NOW.date(), balance="1499"), trigger="cart_abandoned", event_at=at,
+               extra={"event": {"id": 1, "name": "cart_abandoned", "at": at, "data": {}}})
+    inp = book(config, [invoice("R1", "C1", due=NOW.date()), seq])
+    plans = timeline(inp, r, 3)
+    got = [(p.now.astimezone(IST).strftime("%m-%d %H:%M"), m.invoice_ids, m.steps) for p in plans for m in p.messages]
+    assert got == [("11-23 10:00", ["R1"], ["hello"]), ("11-23 13:15", ["cart_abandoned@1"], ["nudge"]),
+                   ("11-24 09:00", ["R1"], ["again"])]  # the morning run after `hello` + 2h, as without the cart
     assert outcome(plans) == outcome(naive_timeline(inp, r, 3))
 
 

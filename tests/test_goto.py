@@ -100,10 +100,15 @@ def test_a_goto_step_takes_no_channel_and_only_a_target_may_start_on_previous(ma
     ws = workspace(make_workspace, standard=STANDARD.replace("    goto: legal\n", "    goto: legal\n    channel: sms\n"))
     code, doc = ws.json("check")
     assert code == 2 and any("takes no channel" in p["message"] for p in doc["problems"])
-    ws = workspace(make_workspace, standard=STANDARD.replace("goto: legal", "channel: task\n    note: call"))
+    no_goto = STANDARD.replace("goto: legal", "channel: task\n    note: call")
+    ws = workspace(make_workspace, standard=no_goto, legal=LEGAL.replace('match: "false"\n', ""))
     code, doc = ws.json("check")
     (p,) = [p for p in doc["problems"] if p["key"] == "steps[0].at"]
     assert code == 2 and p["file"].endswith("legal.yaml") and "cannot be anchored on `previous`" in p["message"]
+    # `match: "false"`: a former target that only invoices moved before still follow — a warning
+    code, doc = workspace(make_workspace, standard=no_goto).json("check")
+    (p,) = [p for p in doc["problems"] if p["key"] == "steps[0].at"]
+    assert code == 0 and p["severity"] == "warning" and "no `goto:` moves invoices here any more" in p["message"]
 
 
 def test_check_warns_of_steps_after_a_goto_that_always_jumps(make_workspace):
@@ -149,14 +154,15 @@ def test_previous_in_the_target_is_the_last_message_not_the_jump(make_workspace)
 def test_a_recorded_jump_holds_when_the_goto_is_edited(make_workspace):
     """(review) the target was read from today's playbook, so editing `goto: legal` to another
     playbook moved invoices already in legal; the ledger's "moved to playbook legal" decides."""
-    lawyers = ('name: lawyers\nmatch: "false"\nsteps:\n  - {id: letter, at: due+0d, channel: sms, template: firm}\n'
-               "  - {id: later, at: previous+30d, goto: legal}\n")  # legal stays a target
+    lawyers = 'name: lawyers\nmatch: "false"\nsteps:\n  - {id: letter, at: due+0d, channel: sms, template: firm}\n'
     ws = make_workspace(playbooks={"standard.yaml": STANDARD, "legal.yaml": LEGAL, "lawyers.yaml": lawyers},
                         config={"limits": {"max_source_age": "60d"}})
     assert ws.json("run")[0] == 0
     assert globex(ws.json("run", now="2026-03-13T10:00:00")[1]) == [("sms", ["letter"])]
     ws.write("playbooks/standard.yaml", STANDARD.replace("goto: legal", "goto: lawyers"))
-    assert ws.json("check")[0] == 0
+    code, doc = ws.json("check")  # (second review) legal, no longer a target, was refused: a warning now
+    (p,) = [p for p in doc["problems"] if p["key"] == "steps[0].at"]
+    assert code == 0 and p["severity"] == "warning" and "only the invoices moved here before" in p["message"]
     code, doc = ws.json("explain", "INV-003", now="2026-03-14T10:00:00")
     assert doc["playbook"] == "legal"
     # legal's `final` (WhatsApp), 7 days after its letter — not lawyers' letter again

@@ -355,6 +355,11 @@ def test_an_event_dated_outside_1970_to_2100_is_refused_and_a_stored_one_is_pass
         code, doc = ws.json(*command, now="2026-03-10T10:20:00")
         assert code == 0, (command, doc)
     assert [c for c, _, _ in mine(doc, "s2")] == ["whatsapp"] and mine(doc, "s3") == []
+    # (second review) `history` printed it through the business zone and crashed: shown as stored
+    result = ws.cli("history", "s3", now="2026-03-10T10:30:00")
+    assert result.exit_code == 0 and "9999-12-31T23:59:59-05:00" in result.stdout
+    code, doc = ws.json("history", "s3", now="2026-03-10T10:30:00")
+    assert code == 0 and [e["kind"] for e in doc["entries"]] == ["event"]
 
 
 def test_two_playbooks_on_one_event_the_first_whose_match_holds_takes_it(make_workspace):
@@ -400,3 +405,24 @@ def test_an_event_sent_again_without_id_or_at_is_recorded_once_that_day(make_wor
     assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
                    now="2026-03-11T10:00:00")[1]["recorded"] is True  # the next day: a new one
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 3
+    # the business day, not the UTC one: 2026-03-11 01:00 in Kolkata is 03-10 19:30 UTC, a new day
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T19:30:00Z")[1]["recorded"] is False  # 03-11 here: as the one of 03-11 10:00
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(other),
+                   now="2026-03-10T19:30:00Z")[1]["recorded"] is True  # 03-11 here: a new day for cart 78
+
+
+def test_a_second_payment_the_same_day_ends_the_second_cart(make_workspace):
+    """(second review) the same-day key also swallowed a second `order_paid` (no data, no id):
+    the second cart of the day was chased after it was paid. Only events that start a sequence
+    are recorded once a day; the others each time."""
+    ws = shop(make_workspace)
+    second = {**SHOPPER, "cart_url": "https://shop.example/cart/78"}
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(SHOPPER),
+                   now="2026-03-10T10:00:00")[1]["recorded"] is True
+    assert ws.json("event", "order_paid", "--customer", "s1", now="2026-03-10T10:05:00")[1]["recorded"] is True
+    assert ws.json("event", "cart_abandoned", "--customer", "s1", "--data", json.dumps(second),
+                   now="2026-03-10T12:00:00")[1]["recorded"] is True
+    assert ws.json("event", "order_paid", "--customer", "s1", now="2026-03-10T12:05:00")[1]["recorded"] is True
+    code, doc = ws.json("run", now="2026-03-10T12:20:00")
+    assert code == 0 and mine(doc, "s1") == []

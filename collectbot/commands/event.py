@@ -66,7 +66,7 @@ def _one(env: Env, name: str, file: Path | None, invoice: str | None, customer: 
     except triggers.EventError as exc:
         raise UsageError(str(exc).replace("an invoice_id or a customer_id", "--invoice or --customer")) from None
     with State.open(cfg.state_path) as state:
-        got = triggers.record(state, ev, moment)
+        got = triggers.record(state, ev, moment, cfg)
         said = triggers.notes(state, cfg, ev, got, moment) if got is not None else []
     if env.json:
         env.emit_json({"recorded": got is not None, "id": got, "event": name, "notes": said})
@@ -94,7 +94,7 @@ def _import(env: Env, file: Path | None) -> int:
     recorded = duplicates = 0
     new: list[tuple[int, triggers.Event, int]] = []
     with State.open(cfg.state_path) as state:
-        for (n, ev), got in zip(events, triggers.record_all(state, [ev for _, ev in events], moment)):
+        for (n, ev), got in zip(events, triggers.record_all(state, [ev for _, ev in events], moment, cfg)):
             if isinstance(got, triggers.EventError):
                 errors.append((n, str(got)))
             elif got is None:

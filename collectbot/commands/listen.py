@@ -12,7 +12,6 @@ import typer
 
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
-from .. import triggers
 from ..listener import Listener, make_server
 from ..state import check_state_file
 
@@ -59,7 +58,7 @@ def _listen(env: Env, host: str, port: int, public_url: str | None, sendgrid_key
                          "(it holds the secret that signs POST /events)")
     listener = Listener(cfg.state_path, public_url=public_url or f"http://{host}:{port}", twilio_token=token,
                         now=env.now, replies=cfg.replies, sendgrid_key=sendgrid_key, events_secret=secret,
-                        event_notes=lambda state, ev, eid, now: triggers.notes(state, cfg, ev, eid, now),
+                        config=cfg,
                         log=lambda line: env.err_console.print(line, highlight=False, markup=False))
     try:
         server = make_server(listener, host, port)

@@ -2,7 +2,9 @@
 
 A cron job is simulated at `inp.now` and then at the start of working hours of every day, in
 the business time zone and in each recipient time zone found in the book (so a customer in
-another zone is caught in their morning). After each simulated run its outcome is written into
+another zone is caught in their morning). An event's sequence whose step counts minutes or
+hours from the event (`event+15m`) is also planned at that moment — that sequence alone, so
+the rest of the book looks the same with or without events. After each simulated run its outcome is written into
 a copy of the input, as `run` would record it: messages and tasks as sent, permanent skips as
 superseded/skipped, and sent messages feed the daily cap. The input itself is never changed.
 """
@@ -64,8 +66,8 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
                 held_customers = {k: v for k, v in held_customers.items() if k != key}
                 freed.update(i.invoice_id for i in inp.invoices if i.customer_id == key)
         awake |= freed & by_id.keys()
-        if n > 0 and volatile and moment not in daily_set:  # only an event's step is due now
-            active = [by_id[iid] for iid in sorted(events[moment] | (freed & by_id.keys()))]
+        if n > 0 and moment not in daily_set:  # an event's step: this run plans that event's sequences alone
+            active = [by_id[iid] for iid in sorted(events[moment])]
         elif n == 0 or volatile:
             active = inp.invoices
         else:
