@@ -5,16 +5,28 @@ imported, every touch and message, queue items opened and closed, payments, hold
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from . import triggers
 from .errors import UsageError
+from .human import when
 from .items import kind_of
-from .state import State, parse_iso
+from .state import State, StateError, parse_iso
 
 
-def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any]]]:
-    """('invoice'|'customer', entries sorted by time) for an invoice id or a customer id."""
+Money = Callable[[Any, Any], str]
+
+
+def plain_money(amount: Any, currency: Any) -> str:
+    return f"{amount} {currency or ''}".strip()
+
+
+def collect_history(state: State, subject: str, *, tz: Any = None, money: Money = plain_money
+                    ) -> tuple[str, list[dict[str, Any]]]:
+    """('invoice'|'customer', entries sorted by time) for an invoice id or a customer id. Each
+    entry's `detail` is said in words: times in `tz` (the business zone), amounts by `money`."""
     c = state.conn
     started_by = triggers.event_id_of(subject)  # `NAME@ID` / `INV@ID`: the sequence an event started (triggers.py)
     is_invoice = c.execute("SELECT 1 FROM invoices WHERE invoice_id = ? UNION SELECT 1 FROM touches WHERE "
@@ -47,7 +59,7 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
                         "detail": detail, **data})
 
     for r in c.execute(f"SELECT * FROM invoices WHERE invoice_id IN ({marks})", invoice_ids):
-        add(r["first_seen"], "imported", r["invoice_id"], f"{r['amount']} {r['currency']} due {r['due_date']} "
+        add(r["first_seen"], "imported", r["invoice_id"], f"{money(r['amount'], r['currency'])} due {r['due_date']} "
             f"from {r['source']}")
         if r["gone_at"]:
             add(r["gone_at"], "gone", r["invoice_id"], "no longer in the invoice export: collection stopped")
@@ -92,16 +104,22 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
             add(r["done_at"], "item closed", inv, f"#{r['id']} {kind}: {said}"
                 + (f" — {r['closed_note']}" if r["closed_note"] else ""), task_id=r["id"], item_kind=kind,
                 reason=why)
-    for r in c.execute(f"SELECT a.*, p.date, p.imported_at, p.payer, p.description, p.file FROM allocations a "
-                       f"JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IN ({marks})", invoice_ids):
+    for r in c.execute(f"SELECT a.*, p.date, p.imported_at, p.payer, p.description, p.file, p.currency "
+                       f"FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IN ({marks})",
+                       invoice_ids):
+        # when it was applied (a suggestion accepted later is applied then, not at import) or suggested
         state_word = "applied" if r["applied"] else "suggested"
-        add(r["imported_at"] or r["created_at"], f"payment {state_word}", r["invoice_id"],
-            f"{r['amount']} paid {r['date']} by {r['payer'] or '?'} ({r['method']}, {r['confidence']}): "
+        waits = "" if r["applied"] else " — not applied until you accept it"
+        add(r["created_at"] or r["imported_at"], f"payment {state_word}", r["invoice_id"],
+            f"{money(r['amount'], r['currency'])} of payment #{r['payment_id']}, paid {r['date']} by "
+            f"{r['payer'] or 'an unknown payer'} ({r['method'] or 'by hand'}, {r['confidence']}){waits}: "
             f"{r['description'] or ''}", payment_id=r["payment_id"])
     for r in c.execute(f"SELECT * FROM holds WHERE invoice_id IN ({marks}) OR customer_id = ?",
                        (*invoice_ids, customer_id)):
-        add(r["created_at"], f"hold {r['kind']}", r["invoice_id"],
-            f"until {r['until'] or 'released'}{': ' + r['note'] if r['note'] else ''}")
+        until = f"until {when(parse_iso(r['until']), tz)}" if r["until"] else "until released"
+        if r["kind"] == "promise" and r["until"]:
+            until = f"promised to pay by {_promised_day(r['until'], tz)}"
+        add(r["created_at"], f"hold {r['kind']}", r["invoice_id"], f"{until}{': ' + r['note'] if r['note'] else ''}")
     ev_query = f"SELECT * FROM events WHERE invoice_id IN ({marks}) OR (id = ? AND kind = 'event')"
     params: list[Any] = [*invoice_ids, started_by]
     if customer_id:
@@ -110,20 +128,63 @@ def collect_history(state: State, subject: str) -> tuple[str, list[dict[str, Any
     if message_ids:
         ev_query += " OR message_id IN (%s)" % ",".join(str(int(i)) for i in message_ids)
     for r in c.execute(ev_query + " ORDER BY id", params):
-        if r["kind"] in ("item_opened", "item_closed", "task_done"):
-            continue  # said above, from the queue itself
+        if r["kind"] in ("item_opened", "item_closed", "task_done", "payment", "payment_suggested") \
+                or (r["kind"].startswith("hold_") and r["kind"] != "hold_released"):
+            continue  # said above, from the queue, the allocations and the holds themselves
         if r["kind"] == "event":  # a business event (triggers.py): its name and what it carried
             body = json.loads(r["data"] or "{}")
             said = ", ".join(f"{k} {v}" for k, v in list((body.get("data") or {}).items())[:6])
             add(r["at"], "event", r["invoice_id"], f"{body.get('event')} #{r['id']}{': ' + said if said else ''}")
             continue
-        add(r["at"], r["kind"], r["invoice_id"], r["data"] or "", message_id=r["message_id"])
+        add(r["at"], r["kind"], r["invoice_id"], _said(r["kind"], r["data"], tz, money), message_id=r["message_id"])
     # at the same moment, cause before effect: what arrived, the hold it made, a payment, then the
     # queue items opened and closed because of them
     rank = {"hold": 1, "payment": 2, "item opened": 3, "item closed": 4}
     out.sort(key=lambda e: (str(e["at"]) if not hasattr(e["at"], "isoformat") else e["at"].isoformat(),
                             next((n for k, n in rank.items() if e["kind"].startswith(k)), 0)))
     return ("invoice" if is_invoice else "customer"), out
+
+
+def _promised_day(until: str, tz: Any) -> str:
+    """The day a promise was made for: its hold lasts until the end of that day (the next midnight)."""
+    end = parse_iso(until)
+    try:
+        return str(((end.astimezone(tz) if tz else end) - timedelta(seconds=1)).date())
+    except (OverflowError, ValueError):
+        return until
+
+
+def _said(kind: str, data: str | None, tz: Any, money: Money) -> str:
+    """An event's stored data in words (a kind not listed here: as stored, `words` prints it)."""
+    try:
+        d = json.loads(data) if data and data.lstrip()[:1] == "{" else None
+    except ValueError:
+        d = None
+    if not isinstance(d, dict):
+        return data or ""
+    try:
+        cur = d.get("currency")
+        parts = ", ".join(f"{k} {money(v, cur)}" for k, v in (d.get("allocations") or {}).items())
+        if kind in ("payment_accepted", "payment_linked"):
+            how = "accepted" if kind == "payment_accepted" else "linked by hand"
+            return f"payment #{d['payment_id']} of {money(d['amount'], cur)} (paid {d.get('date')}) {how}: {parts}"
+        if kind == "payment_unmatched":
+            return f"payment #{d['payment_id']} of {money(d['amount'], cur)}: no invoice found"
+        if kind == "payment_rejected":
+            return f"payment #{d['payment_id']}: the suggestion was rejected"
+        if kind == "customer_credit":
+            return (f"{money(d['amount'], cur)} of payment #{d['payment_id']} kept as the customer's credit "
+                    "(not applied to other invoices automatically)")
+        if kind in ("promise_broken", "promise_kept"):
+            by = _promised_day(d["until"], tz) if d.get("until") else "its date"
+            return (f"the promise to pay by {by} was kept" if kind == "promise_kept"
+                    else f"the promise to pay by {by} was not kept: the chase resumes")
+        if kind == "plan":
+            return "payment plan: " + ", ".join(f"#{i['number']} {money(i['amount'], cur)} due {i['due_date']}"
+                                                for i in d.get("instalments") or [])
+    except (KeyError, TypeError, ValueError, StateError):
+        pass  # an older or damaged record: as stored
+    return data or ""
 
 
 def gone_since(state: State, invoice_id: str) -> str | None:

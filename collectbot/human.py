@@ -11,6 +11,7 @@ text is in --json).
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 INDENT = "    "
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def when(value: Any, tz: Any = None) -> str:
@@ -78,7 +80,8 @@ def lines(text: str, width: int, indent: str = INDENT, first: str | None = None)
     longer than the line is clipped with "…")."""
     first = indent if first is None else first
     room = max(width - len(indent), 20)
-    tokens = [t if len(t) <= room else t[: room - 1] + "…" for t in text.split()]
+    # split at ASCII white space only: a no-break space (`7\u00a0days`) keeps its words on one line
+    tokens = [t if len(t) <= room else t[: room - 1] + "…" for t in _SPACES.split(text) if t]
     return textwrap.wrap(" ".join(tokens), width=width, initial_indent=first, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
 

@@ -31,6 +31,8 @@ from typing import Any
 from .errors import UsageError
 from .state import State, iso, parse_iso
 
+RECEIPTS = "receipts"  # receipts.PLAYBOOK (not imported: it pulls in the planner): thanks are not reminders
+
 KINDS = ("task", "reply", "dispute", "promise_broken", "plan_broken", "review")
 # kinds earlier versions stored under other names
 _SHOWN = {"escalation": "task", "unmatched_payment": "review"}
@@ -101,7 +103,7 @@ def listing(state: State, today: date) -> list[dict[str, Any]]:
     """Open items, most urgent first (amount × days overdue, then the oldest), in SPEC 8's shape."""
     rows = state.conn.execute("SELECT * FROM tasks WHERE status = 'open' ORDER BY id").fetchall()
     money = owed(state, {i for r in rows for i in json.loads(r["invoice_ids"] or "[]")})
-    unanswered = _touches_without_answer(state)
+    unanswered = _reminders_without_answer(state)
     items = []
     for r in rows:
         ids = json.loads(r["invoice_ids"] or "[]")
@@ -119,22 +121,26 @@ def listing(state: State, today: date) -> list[dict[str, Any]]:
             "days_overdue": max(days, 0), "assign": r["assign"], "note": r["note"], "created_at": r["created_at"],
             "playbook": r["playbook"], "step": r["step"],
         }
-        item["suggested"] = suggest(item, data, unanswered.get(r["customer_id"] or "", 0))
+        item["suggested"] = suggest(item, data, len(set().union(*(unanswered.get(i, ()) for i in ids))))
         items.append(item)
     items.sort(key=lambda t: (-(t["amount"] or 0) * t["days_overdue"], t["created_at"], t["id"]))
     return items
 
 
-def _touches_without_answer(state: State) -> dict[str, int]:
-    """Per customer: messages sent since their last reply (or ever)."""
-    last_reply = {r[0]: r[1] for r in state.conn.execute(
-        "SELECT customer_id, max(at) FROM events WHERE kind LIKE 'reply%' AND customer_id IS NOT NULL "
-        "GROUP BY customer_id")}
-    out: dict[str, int] = {}
-    for customer, sent_at in state.conn.execute(
-            "SELECT customer_id, coalesce(sent_at, created_at) FROM messages WHERE status IN ('sent', 'uncertain')"):
-        if customer and (customer not in last_reply or (sent_at or "") > last_reply[customer]):
-            out[customer] = out.get(customer, 0) + 1
+def _reminders_without_answer(state: State) -> dict[str, set[int]]:
+    """Per invoice: the reminder messages that went out about it (not receipts, not steps only
+    superseded or skipped) since its customer last answered — a reply or a dispute."""
+    answered = {r[0]: r[1] for r in state.conn.execute(  # a dispute on an invoice names the invoice, not its customer
+        "SELECT coalesce(e.customer_id, i.customer_id) AS who, max(e.at) FROM events e "
+        "LEFT JOIN invoices i ON i.invoice_id = e.invoice_id WHERE (e.kind LIKE 'reply%' OR e.kind = 'hold_dispute') "
+        "GROUP BY who HAVING who IS NOT NULL")}
+    out: dict[str, set[int]] = {}
+    for invoice_id, message_id, customer, sent_at in state.conn.execute(
+            "SELECT t.invoice_id, m.id, m.customer_id, coalesce(m.sent_at, m.created_at) FROM touches t "
+            "JOIN messages m ON m.id = t.message_id WHERE m.status IN ('sent', 'uncertain') AND t.playbook != ?",
+            (RECEIPTS,)):
+        if customer not in answered or (sent_at or "") > answered[customer]:
+            out.setdefault(invoice_id, set()).add(message_id)
     return out
 
 

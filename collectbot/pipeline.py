@@ -397,8 +397,8 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
                     return out
             inp = build_input(config, loaded, state, now, options.limit)
             waiting = ledger.uncertain_touches(state)
-            thanks, problems = receipts.due(state, inp, renderer, now, record_start=False) if not options.days \
-                else ([], [])
+            thanks, unthanked, problems = receipts.due(state, inp, renderer, now, record_start=False) \
+                if not options.days else ([], [], [])
         if waiting:
             out.warnings.append(f"{len(waiting)} earlier message(s) may or may not have gone out and wait for your "
                                 f"decision ({', '.join(str(u) for u in waiting[:5])}"
@@ -408,6 +408,7 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         out.plan = make_plan(inp, renderer)
         out.errors.extend(out.plan.errors)
         out.plan.messages.extend(thanks)
+        out.plan.skips.extend(unthanked)
         out.errors.extend(problems)
         if options.mode == "run":
             try:
@@ -454,8 +455,9 @@ def run_pipeline(config: Config, now: datetime, options: Options, *, environ: Ma
         plan = out.plan = make_plan(inp, renderer)
         out.errors.extend(plan.errors)
         if not options.send:  # thank-you receipts for money that arrived (SPEC 9)
-            thanks, problems = receipts.due(state, inp, renderer, now, record_start=True)
+            thanks, unthanked, problems = receipts.due(state, inp, renderer, now, record_start=True)
             plan.messages.extend(thanks)
+            plan.skips.extend(unthanked)  # recorded for good below: said once, as a reminder's would be
             out.errors.extend(problems)
         try:
             channels = make_channels(config, plan, environ)
@@ -544,6 +546,13 @@ def send_now_input(inp: PlanInput, renderer: Renderer, invoice_id: str, step_id:
     if inv is None:
         raise UsageError(f"invoice {invoice_id!r} is not among the open invoices of the sources")
     session = PlanSession(inp, renderer, PlanMemo(inp, renderer))
+    stop = session.stop_reason(inv)
+    if stop:  # said, not a silent "nothing to send": every rule but the date still holds
+        why = ("is settled (nothing is left to pay), so nothing was sent" if stop == "settled" else
+               f"is {stop} in the invoice export, so nothing was sent" if inv.stopped_by_status else
+               f"is on hold ({stop}), so nothing was sent: release the hold or close its queue item first "
+               "(`collectbot hold` lists the holds)")
+        raise UsageError(f"{invoice_id} {why}")
     playbook = session.playbook_for(inv, session.customer(inv))
     if playbook is None:
         raise UsageError(f"no playbook applies to {invoice_id}, so it has no step {step_id!r}")

@@ -21,31 +21,34 @@ from typing import Any
 
 from .engine.calendar import calendar_for
 from .engine.planner import address
-from .engine.types import PlanInput, PlannedMessage, PlannedTouch
+from .engine.types import PlanInput, PlannedMessage, PlannedTouch, Skip
+from .items import RECEIPTS
 from .models import Customer, Invoice
 from .state import State, iso
 
-PLAYBOOK = "receipts"
+PLAYBOOK = RECEIPTS  # the ledger's playbook name of thank-you messages
 
 
 def due(state: State, inp: PlanInput, renderer: Any, now: datetime, *, record_start: bool) -> tuple[
-        list[PlannedMessage], list[dict[str, Any]]]:
-    """The receipts to send now, and the problems of those that cannot be made (no address, a
-    template error). `record_start`: note `receipts_since` on the first run that sends."""
+        list[PlannedMessage], list[Skip], list[dict[str, Any]]]:
+    """The receipts to send now; those that never can (no address, opted out: skips `run` records
+    for good, so they are said once, like a reminder's); and the problems of those that cannot be
+    made now (a template error). `record_start`: note `receipts_since` on the first run that sends."""
     spec = inp.config.receipts
     if not spec:
-        return [], []
+        return [], [], []
     since = state.get_meta("receipts_since")
     if since is None:
         if record_start:
             with state.transaction():
                 state.set_meta("receipts_since", iso(now))
-        return [], []
+        return [], [], []
     done = {r[0] for r in state.conn.execute("SELECT DISTINCT step FROM touches WHERE playbook = ?", (PLAYBOOK,))}
     by_id = {i.invoice_id: i for i in inp.invoices}
     channel, template = spec["channel"], spec["template"]
     cal = calendar_for(inp.config.business)
     messages: list[PlannedMessage] = []
+    skips: list[Skip] = []
     problems: list[dict[str, Any]] = []
     for key, payment, invoice_ids in _money_in(state, since):
         if key in done:
@@ -58,8 +61,10 @@ def due(state: State, inp: PlanInput, renderer: Any, now: datetime, *, record_st
                                                                lead.phone, lead.whatsapp)
         to = address(lead, cust, channel)
         if not to or inp.suppressed.get((cust.customer_id, channel)):
-            problems.append({"invoice_id": lead.invoice_id, "message": f"receipt not sent: no usable {channel} "
-                             f"address for {cust.customer_id}"})
+            reason = "opted_out" if to else "no_address"
+            skips.append(Skip(lead.invoice_id, PLAYBOOK, key, reason, channel, None,
+                              f"no receipt: {cust.customer_id} has no usable {channel} address" if not to else
+                              f"no receipt: {cust.customer_id} opted out of {channel}"))
             continue
         if cal.blocked(now, cal.zone(cust.timezone)) is not None:
             continue  # outside polite hours: the next run sends it
@@ -69,7 +74,7 @@ def due(state: State, inp: PlanInput, renderer: Any, now: datetime, *, record_st
             problems.append({"invoice_id": lead.invoice_id, "message": f"receipt not sent: {exc}"})
             continue
         messages.append(message)
-    return messages, problems
+    return messages, skips, problems
 
 
 def _money_in(state: State, since: str) -> list[tuple[str, dict[str, Any], list[str]]]:

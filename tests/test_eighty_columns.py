@@ -82,3 +82,18 @@ def test_explain_says_times_in_the_business_zone_to_the_minute(demo):
     # every moment to the minute in the business zone: the recorded task at 10:00, never 04:30 UTC
     assert re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?", text) and "04:30" not in text
     assert not re.search(r"\d{2}:\d{2}:\d{2}", text)
+
+
+def test_queue_cards_wrap_under_their_indent_at_80_columns(demo):
+    """(audit) queue cards were printed as long lines that the console cut at column 80: the
+    rest of a note or a suggestion restarted at column 0, and "7 days overdue" was split."""
+    human(demo, "run")
+    human(demo, "reconcile", str(demo / "bank.csv"), now="2026-11-23T11:00")
+    text = human(demo, "queue", now="2026-12-20T12:00")
+    lines = text.splitlines()
+    assert lines[0].endswith("most urgent first") and lines[-1].startswith("Close one:")
+    for line in lines[1:-1]:  # each item: its heading, then lines indented under it
+        assert line.startswith("#") or line.startswith("    "), line
+        assert line == line.rstrip() and cell_len(line) <= 80, line
+    assert not re.search(r"\d\n\s*days overdue", text), text
+    check_text(text, data_words(demo), "queue")

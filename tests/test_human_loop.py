@@ -165,3 +165,37 @@ def test_a_step_anchored_on_a_broken_promise_goes_once_after_it(make_workspace):
     assert [m["steps"] for m in mine] == [["after-promise"]]
     code, doc = ws.json("run", now="2026-03-17T10:00:00")
     assert not [m for m in doc["messages"] if "INV-004" in m["invoice_ids"]]
+
+
+def test_the_call_suggestion_counts_reminders_sent_about_the_item_since_the_last_answer(make_workspace):
+    """(audit) "call: 3 reminders have had no answer" counted every message to the customer —
+    other invoices', receipts — and ignored a dispute: the customer had answered."""
+    def suggestions(ws):
+        return {tuple(i["invoice_ids"]): i["suggested"] for i in ws.json("queue", now="2026-03-23T11:00:00")[1]["items"]
+                if i["kind"] == "task"}
+
+    runs = ("2026-03-04T10:00:00", "2026-03-10T10:00:00", "2026-03-16T10:00:00", "2026-03-23T10:00:00")
+    ws = make_workspace(config={"limits": {"max_source_age": "60d"}})
+    for now in runs:  # Globex INV-003: heads-up, day-3, day-7 sent, then the day-14 task
+        assert ws.json("run", now=now)[0] == 0
+    assert suggestions(ws)[("INV-003",)] == "call: 3 reminders have had no answer"
+    assert suggestions(ws)[("INV-004",)] == "follow the step's note, then close the item"
+    ws = make_workspace(config={"limits": {"max_source_age": "60d"}})
+    for now in runs[:3]:
+        assert ws.json("run", now=now)[0] == 0
+    assert ws.json("hold", "INV-003", "--dispute", "--note", "damaged goods", now="2026-03-17T10:00:00")[0] == 0
+    (dispute,) = [i["id"] for i in ws.json("queue", now="2026-03-17T11:00:00")[1]["items"] if i["kind"] == "dispute"]
+    assert ws.json("queue", "done", str(dispute), now="2026-03-18T10:00:00")[0] == 0
+    assert ws.json("run", now=runs[3])[0] == 0
+    assert suggestions(ws)[("INV-003",)] == "follow the step's note, then close the item"  # they answered
+
+
+def test_send_says_why_an_invoice_that_is_paid_or_held_gets_nothing(make_workspace):
+    """(audit) `send` on a paid or disputed invoice printed "Nothing to send", exit 0, no reason."""
+    ws = make_workspace(config={"limits": {"max_source_age": "60d"}})
+    result = ws.cli("send", "INV-007", "--step", "day-3")
+    assert result.exit_code == 2 and "INV-007 is paid in the invoice export, so nothing was sent" in result.stderr
+    assert ws.json("hold", "INV-003", "--dispute", "--note", "damaged goods")[0] == 0
+    result = ws.cli("send", "INV-003", "--step", "day-3")
+    assert result.exit_code == 2 and "INV-003 is on hold (disputed), so nothing was sent" in " ".join(result.stderr.split())
+    assert ws.sent() == []

@@ -63,6 +63,14 @@ def test_plans_refuse_what_does_not_add_up(make_workspace):
     assert code == 0 and [i["amount"] for i in doc["instalments"]] == ["4500.00", "4500.00"]
     assert ws.json("plan", "--list")[1]["plans"]["INV-005"]["instalments"][0]["due_date"] == "2026-04-01"
     assert ws.json("plan", "INV-005", "--cancel")[0] == 0 and ws.json("plan", "--list")[1]["plans"] == {}
+    # (audit) `--every 0d` made every instalment due the same day
+    code, doc = ws.json("plan", "INV-005", "--split", "50,50", "--every", "0d")
+    assert code == 2 and doc["errors"][0]["message"] == (
+        "--every '0d': instalments are at least a day apart (e.g. 7d or 30d)")
+    result = ws.cli("plan", "--list")  # money formatted in the list
+    assert result.exit_code == 0 and "No invoice is on a payment plan." in result.stdout
+    assert ws.json("plan", "INV-005", "--dates", "2026-04-01,2026-05-01")[0] == 0
+    assert "#1 ₹4,500.00 on 2026-04-01, #2 ₹4,500.00 on 2026-05-01" in ws.cli("plan", "--list").stdout
 
 
 def test_explain_of_an_invoice_on_a_plan_names_its_instalments(make_workspace):

@@ -62,3 +62,25 @@ def test_receipts_wait_for_polite_hours_and_skip_an_opted_out_customer(make_work
     assert receipts_of(doc) == []
     code, doc = ws.json("run", now="2026-03-11T10:00:00")
     assert [m["to"] for m in receipts_of(doc)] == ["pay@globex.example"]
+
+
+def test_a_receipt_that_can_never_go_is_said_once_and_runs_stay_clean(make_workspace):
+    """(audit) a payment by a customer without an email made every later run print "receipt not
+    sent" and exit 1, for good — in `collectbot init`'s own sample. It is now a skip, recorded for
+    good like a reminder's: said by the run that meets it, then never again, exit 0."""
+    ws = make_workspace(config=CONFIG, templates=THANKS)
+    assert ws.json("run")[0] == 0
+    ws.write("pay.csv", "Date,Invoice,Amount,Payer\n2026-03-10,INV-006,100.00,Hooli\n")  # Hooli: no email
+    assert ws.json("reconcile", str(ws.root / "pay.csv"), now="2026-03-10T11:00:00")[0] == 0
+    code, doc = ws.json("preview", now="2026-03-10T12:00:00")
+    assert code == 0 and doc["errors"] == []
+    assert [(s["step"], s["reason"]) for s in doc["skipped"] if s["playbook"] == "receipts"] == [
+        ("receipt-1", "no_address")]
+    code, doc = ws.json("run", now="2026-03-10T12:00:00")
+    assert code == 0 and doc["errors"] == [] and receipts_of(doc) == []
+    (skip,) = [s for s in doc["skipped"] if s["playbook"] == "receipts"]
+    assert skip["reason"] == "no_address" and "hooli has no usable email address" in skip["detail"]
+    code, doc = ws.json("run", now="2026-03-11T12:00:00")
+    assert code == 0 and doc["errors"] == [] and [s for s in doc["skipped"] if s["playbook"] == "receipts"] == []
+    assert ws.rows("SELECT status, reason FROM touches WHERE playbook = 'receipts'") == [
+        {"status": "skipped", "reason": "no_address"}]

@@ -166,6 +166,11 @@ def test_match_links_a_payment_by_hand(ws):
     assert ws.rows("SELECT status FROM tasks WHERE kind = 'unmatched_payment'")[0]["status"] == "done"
     assert ws.json("match", "99999", "INV-006")[0] == 2
     assert ws.json("match", str(unmatched["id"]), "NOPE-1")[0] == 2
+    # (audit) more than the payment holds: linked what it holds, and said so
+    result = ws.cli("match", str(unmatched["id"]), "INV-006=99999")
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "linked → INV-006 ₹123.45" in out
+    assert "note: ₹99,999.00 was asked for INV-006, but only ₹123.45 could be linked" in out
 
 
 def test_match_by_line_key_prefix(make_workspace):
@@ -253,3 +258,36 @@ def test_payments_csv_with_an_invoice_column(workspace):
     assert doc["files"][0]["format"] == "payments"
     assert sorted(tuple(m["invoice_ids"]) for m in doc["matches"]) == [("INV-004",), ("INV-006",)]
     assert all(m["method"] == "invoice_number" for m in doc["matches"])
+
+
+def test_history_says_a_suggestion_was_applied_when_it_was_accepted(ws):
+    """(audit) `history` listed a payment waiting for review as "payment applied" at its import,
+    though the balance had not moved; and printed holds twice, stamps in UTC and raw amounts."""
+    ws.json("reconcile", str(ws.root / "bank.csv"), now="2026-03-10T10:00:00")
+    (initech,) = [p["id"] for p in ws.json("reconcile", "--review")[1]["review"] if p["payer"] == "INITECH"]
+    code, doc = ws.json("history", "INV-004", now="2026-03-10T11:00:00")
+    (entry,) = [e for e in doc["entries"] if e["kind"].startswith("payment")]
+    assert entry["kind"] == "payment suggested" and "not applied until you accept it" in entry["detail"]
+    assert ws.json("hold", "INV-004", "--promise", "2026-03-13", now="2026-03-11T10:00:00")[0] == 0
+    assert ws.json("reconcile", "--accept", str(initech), now="2026-03-12T10:00:00")[0] == 0
+    result = ws.cli("history", "INV-004", now="2026-03-12T11:00:00")
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "2026-03-12 10:00 payment applied · INV-004 ₹100.00 of payment #" in out
+    assert "2026-03-10 10:00 payment applied" not in out and "payment suggested" not in out
+    assert "payment #%d of ₹100.00 (paid 2026-03-09) accepted: INV-004 ₹100.00" % initech in out
+    assert out.count("hold promise") == 1 and "promised to pay by 2026-03-13" in out
+    assert "imported · INV-004 ₹750.00 due" in out and "+00:00" not in out and "payment id:" not in out
+
+
+def test_a_statement_that_cannot_be_read_is_bad_input_and_amounts_are_money(ws):
+    """(audit) a missing statement exited 1 ("finished but something failed"), though nothing was
+    read; the summary and the decisions printed raw amounts ("matched 2 (2300.00)")."""
+    result = ws.cli("reconcile", str(ws.root / "nothing.csv"))
+    assert result.exit_code == 2 and "cannot read the file" in result.stderr
+    result = ws.cli("reconcile", str(ws.root / "bank.csv"))
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "matched 2 (₹2,300.00)" in out and "→ INV-003 (₹800.00)" in out
+    (initech,) = [p["id"] for p in ws.json("reconcile", "--review")[1]["review"] if p["payer"] == "INITECH"]
+    result = ws.cli("reconcile", "--accept", str(initech))
+    assert result.exit_code == 0 and f"payment {initech}: accepted → INV-004 ₹100.00" in result.stdout

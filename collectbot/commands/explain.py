@@ -47,8 +47,9 @@ def _print(env: Env, doc: dict[str, Any], name: str | None, currency: str, cfg: 
         at = f"{when(nxt['at'], tz)}: " if nxt.get("at") else ""
         say(console, f"Next: {at}{nxt['what']}")
     for p in doc.get("payments") or []:
-        say(console, f"Payment #{p['payment_id']} of {p['date']}: {p['allocated']} of "
-                     f"{money(p['payment_amount'], p['currency'] or currency, locale)} from {p['payer'] or '?'} "
+        cur = p["currency"] or currency
+        say(console, f"Payment #{p['payment_id']} of {p['date']}: {money(p['allocated'], cur, locale)} of "
+                     f"{money(p['payment_amount'], cur, locale)} from {p['payer'] or 'an unknown payer'} "
                      f"({p['state']}, {p['how']})")
     for e in doc.get("errors") or []:
         say(console, f"Problem: {words(e.get('message') or e)}")

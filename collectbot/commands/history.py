@@ -10,7 +10,7 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
 from ..history import collect_history
 from ..pipeline import open_readonly
-from ..reports import print_history
+from ..reports import money, print_history
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +28,10 @@ def register(app: typer.Typer) -> None:
             cfg = env.config()
             state = open_readonly(cfg)
             try:
-                kind, entries = collect_history(state, subject)
+                kind, entries = collect_history(
+                    state, subject, tz=cfg.tz,
+                    money=lambda amount, currency: money(amount, currency or cfg.business.currency,
+                                                         cfg.business.locale))
             finally:
                 state.close()
             if env.json:

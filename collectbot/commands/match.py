@@ -73,8 +73,17 @@ def _match(env: Env, payment: str, items: list[str]) -> int:
     if env.json:
         env.emit_json(outcome)
     else:
-        allocs = ", ".join(f"{k} {v}" for k, v in outcome["allocations"].items())
-        env.print(f"payment {outcome['payment_id']} linked → {allocs}"
-                  + (f"; {outcome['credit']} kept as the customer's credit" if outcome.get("credit") else ""),
-                  highlight=False, markup=False)
+        from ..human import say
+        from ..reports import money
+
+        def sum_of(amount: object) -> str:
+            return money(amount, config.business.currency, config.business.locale)
+
+        allocs = ", ".join(f"{k} {sum_of(v)}" for k, v in outcome["allocations"].items())
+        say(env.console, f"payment {outcome['payment_id']} linked → {allocs}"
+            + (f"; {sum_of(outcome['credit'])} kept as the customer's credit" if outcome.get("credit") else ""))
+        for invoice_id, wanted in (outcome.get("asked") or {}).items():
+            say(env.console, f"note: {sum_of(wanted)} was asked for {invoice_id}, but only "
+                f"{sum_of(outcome['allocations'].get(invoice_id, 0))} could be linked (what the payment and the "
+                "invoice's balance allow)")
     return ExitCode.OK

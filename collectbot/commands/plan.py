@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -66,7 +66,8 @@ def _plan(env: Env, invoice: str | None, split: str | None, every: str | None, s
             for inv_id, p in active.items():
                 card(env.console, f"{inv_id}: {len(p['instalments'])} instalments" + (" · broken" if p["broken_at"]
                                                                                       else ""),
-                     [", ".join(f"#{i['number']} {i['amount']} on {i['due_date']}" for i in p["instalments"])])
+                     [", ".join(f"#{i['number']} {money(Decimal(i['amount']), cfg.business.currency, cfg.business.locale)}"
+                                f" on {i['due_date']}" for i in p["instalments"])])
             return ExitCode.OK
         if cancel:
             plans.cancel(state, invoice, moment)
@@ -84,6 +85,8 @@ def _plan(env: Env, invoice: str | None, split: str | None, every: str | None, s
         step = parse_duration(every) if every else None
         if every and step is None:
             raise UsageError(f"--every {every!r} is not a duration like 30d")
+        if step is not None and step < timedelta(days=1):
+            raise UsageError(f"--every {every!r}: instalments are at least a day apart (e.g. 7d or 30d)")
         instalments = plans.make(balance, split=shares, every=step,
                                  start=_day(start, "--start") if start else moment.astimezone(cfg.tz).date(),
                                  dates=[_day(d, "--dates") for d in dates.split(",")] if dates else None,

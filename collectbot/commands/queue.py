@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from .. import items
 from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
+from ..human import card
 from ..pipeline import open_readonly
 from ..reports import money
 from ..state import LockedError, State, WorkspaceLock, check_state_file
@@ -75,26 +75,26 @@ def _queue(env: Env, action: str | None, item_id: int | None, note: str | None) 
         return ExitCode.OK
     env.print(f"[bold]{len(listed)} open item(s), most urgent first[/]")
     for item in listed:
-        env.print(_card(item, cfg.business.currency, cfg.business.locale), highlight=False)
+        head, body = _card(item, cfg.business.currency, cfg.business.locale)
+        card(env.console, head, body)  # wrapped at spaces under a hanging indent, at any width
     env.print("Close one: collectbot queue done ID [--note TEXT]", highlight=False, markup=False)
     return ExitCode.OK
 
 
-def _card(item: dict[str, Any], currency: str, locale: str) -> str:
+def _card(item: dict[str, Any], currency: str, locale: str) -> tuple[str, list[str]]:
+    """The heading of an item (id, kind, who, invoices, amount, days overdue) and its lines."""
     who = item["customer_name"] or "unknown customer"
     if item["customer_id"] and item["customer_id"] != who:
         who += f" ({item['customer_id']})"
-    head = [f"[bold]#{item['id']} {item['kind']}[/]", escape(who)]
+    head = [f"#{item['id']} {item['kind']}", who]
     if item["invoice_ids"]:
-        head.append(escape(", ".join(item["invoice_ids"])))
+        head.append(", ".join(item["invoice_ids"]))
     if item["amount"] is not None:
         head.append(money(item["amount"], item["currency"] or currency, locale))
     if item["days_overdue"]:
-        head.append(f"{item['days_overdue']} days overdue")
-    lines = [" · ".join(head)]
-    if item["note"]:
-        lines.append(f"   note: {escape(item['note'])}")
-    lines.append(f"   next: {escape(item['suggested'])}")
+        head.append(f"{item['days_overdue']}\u00a0days overdue")  # a no-break space: the number stays with "days"
+    body = [f"note: {item['note']}"] if item["note"] else []
+    body.append(f"next: {item['suggested']}")
     if item["assign"]:
-        lines.append(f"   assigned to {escape(item['assign'])}")
-    return "\n".join(lines)
+        body.append(f"assigned to {item['assign']}")
+    return " · ".join(head), body

@@ -91,9 +91,10 @@ def _print_lines(env: Env, title: str, entries: list[dict[str, Any]], *, with_in
         body = [clip(text, 160)]
         if with_invoices:
             allocs = e.get("allocations") or {}
-            went = ", ".join(f"{k} ({v})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
+            cur = e.get("currency") or currency
+            went = ", ".join(f"{k} ({money(v, cur, locale)})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
             if e.get("credit"):
-                went += f" + credit {e['credit']}"
+                went += f" + credit {money(e['credit'], cur, locale)}"
             body.append(f"→ {went} · {e['method']} · {e['confidence']}")
             if e.get("reason") and not e.get("applied"):
                 body.append(e["reason"])
@@ -121,11 +122,17 @@ def _print_report(env: Env, report) -> None:
         if err.get("row") is not None:
             where += f", row {err['row']}"
         env.err_console.print(f"[red]error:[/] {escape(where)}: {escape(str(err['message']))}", highlight=False)
+    from ..reports import money
+
     verb = "would match" if report.dry_run else "matched"
-    env.print(f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']} ({s['matched_amount']}), "
-              f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
-              f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""),
-              highlight=False)
+    cfg = env.config()
+    currencies = {e.verdict.line.currency or cfg.business.currency for e in report.matches}
+    total = (f" ({money(s['matched_amount'], currencies.pop(), cfg.business.locale)})" if len(currencies) == 1
+             else f" ({s['matched_amount']} in {len(currencies)} currencies)" if currencies else "")
+    if not env.json:
+        say(env.console, f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']}{total}, "
+            f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
+            f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""))
     if report.review and not report.dry_run:
         env.print("Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
     if report.settled:
@@ -165,10 +172,15 @@ def _decide(env: Env, accept: list[str], reject: list[str]) -> int:
     if env.json:
         env.emit_json({"done": done, "errors": errors})
     else:
+        from ..reports import money
+
+        def sum_of(amount: Any) -> str:
+            return money(amount, config.business.currency, config.business.locale)
+
         for d in done:
-            allocs = ", ".join(f"{k} {v}" for k, v in (d.get("allocations") or {}).items())
+            allocs = ", ".join(f"{k} {sum_of(v)}" for k, v in (d.get("allocations") or {}).items())
             env.print(f"payment {d['payment_id']}: {d['action']}ed" + (f" → {allocs}" if allocs else "")
-                      + (f" (credit {d['credit']})" if d.get("credit") else ""), highlight=False, markup=False)
+                      + (f" (credit {sum_of(d['credit'])})" if d.get("credit") else ""), highlight=False, markup=False)
         for e in errors:
             env.err_console.print(f"[red]error:[/] {escape(e['message'])}", highlight=False)
     if errors:

@@ -55,6 +55,10 @@ class ReconcileReport:
 
     @property
     def exit_code(self) -> int:
+        """0 all read; 1 some lines or files could not be read (the rest recorded); 2 no file could
+        be read at all — bad input, nothing recorded (README's exit codes)."""
+        if self.files and not any(f.readable for f in self.files):
+            return 2
         return 1 if self.errors else 0
 
     def summary(self) -> dict[str, Any]:

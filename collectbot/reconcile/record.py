@@ -351,9 +351,12 @@ def _apply(state: State, payment: dict[str, Any], plan: list[tuple[str, Decimal 
         balances = stored_balances(state, [i for i, _ in plan])
         left = Decimal(payment["amount"])
         applied: dict[str, Decimal] = {}
+        short: dict[str, str] = {}  # invoice -> the amount asked for that could not all be applied
         for invoice_id, wanted in plan:
             cap = max(balances.get(invoice_id, ZERO), ZERO)
             take = min(left, cap if wanted is None else min(wanted, cap))
+            if wanted is not None and take < wanted:
+                short[invoice_id] = str(wanted)
             if take <= 0:
                 conn.execute("DELETE FROM allocations WHERE payment_id = ? AND invoice_id = ?", (pid, invoice_id))
                 continue
@@ -362,7 +365,8 @@ def _apply(state: State, payment: dict[str, Any], plan: list[tuple[str, Decimal 
             conn.execute(
                 "INSERT INTO allocations(payment_id, invoice_id, amount, confidence, method, applied, created_at) "
                 "VALUES (?, ?, ?, 'high', ?, 1, ?) ON CONFLICT(payment_id, invoice_id) DO UPDATE SET "
-                "amount = excluded.amount, applied = 1, method = COALESCE(excluded.method, allocations.method)",
+                "amount = excluded.amount, applied = 1, method = COALESCE(excluded.method, allocations.method), "
+                "created_at = excluded.created_at",  # applied now: a suggestion accepted counts from today
                 (pid, invoice_id, str(take), method, stamp))
         if not applied:
             raise RecordError(f"the invoices {', '.join(i for i, _ in plan)} have nothing left to pay")
@@ -379,7 +383,8 @@ def _apply(state: State, payment: dict[str, Any], plan: list[tuple[str, Decimal 
         if left > 0:
             _log_credit(conn, pid, customer_id, left, stamp)
     return {"payment_id": pid, "status": "matched", "allocations": {k: str(v) for k, v in applied.items()},
-            "credit": str(left) if left > 0 else None}
+            "credit": str(left) if left > 0 else None,
+            "asked": {k: v for k, v in short.items()}}  # more than the payment or the balance allowed
 
 
 def _close_tasks(conn, payment_id: int, stamp: str, status: str) -> None:
