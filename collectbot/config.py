@@ -33,6 +33,7 @@ ANCHORS = ("issued", "due", "previous")
 UNITS = ("m", "h", "d", "bd", "w")
 _AT_RE = re.compile(r"^\s*(issued|due|previous|promise|event)\s*(?:([+-])\s*(\d+)\s*(m|h|d|bd|w))?\s*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(m|h|d|w)\s*$")
+EVENT_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")  # what `collectbot event NAME` records
 
 
 # ---------------------------------------------------------------------------- problems
@@ -296,7 +297,8 @@ class _Checker:
             return default
         return str(value)
 
-    def integer(self, m: dict, key: str, prefix: str, default: int, minimum: int | None = None) -> int:
+    def integer(self, m: dict, key: str, prefix: str, default: int, minimum: int | None = None,
+                maximum: int | None = None) -> int:
         if key not in m or m[key] is None:
             return default
         value = m[key]
@@ -305,6 +307,9 @@ class _Checker:
             return default
         if minimum is not None and value < minimum:
             self.error(_join(prefix, key), _line(m, key), f"must be at least {minimum}, got {value}")
+            return default
+        if maximum is not None and value > maximum:
+            self.error(_join(prefix, key), _line(m, key), f"must be at most {maximum}, got {value}")
             return default
         return value
 
@@ -347,12 +352,20 @@ def _kind(value: Any) -> str:
     )
 
 
+MAX_REPEATS = 100  # `repeat.times`: a hundred reminders of one step is already more than anyone should get
+MAX_DAYS = 3660  # ten years: the furthest a playbook step may be from its anchor
+MAX_DURATION_DAYS = 36_600  # a hundred years: the longest duration (a limit set to "never", 10000d, still fits)
+
+
 def parse_duration(text: str) -> timedelta | None:
-    """`3d`, `12h`, `30m`, `1w` -> timedelta; None when it is not of that form."""
+    """`3d`, `12h`, `30m`, `1w` -> timedelta; None when it is not of that form (or longer than
+    MAX_DURATION_DAYS: added to a date, it would pass the calendar's end)."""
     m = _DURATION_RE.match(str(text))
-    if not m:
+    if not m or len(m.group(1)) > 9:
         return None
     n, unit = int(m.group(1)), m.group(2)
+    if n > MAX_DURATION_DAYS * {"m": 1440, "h": 24, "d": 1, "w": 1 / 7}[unit]:
+        return None
     return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
 
@@ -364,6 +377,8 @@ def parse_at(text: str) -> At | None:
     anchor, sign, n, unit = m.groups()
     if not sign:
         return At(anchor)
+    if len(n) > 9 or int(n) > MAX_DAYS * {"m": 1440, "h": 24, "d": 1, "bd": 1, "w": 1 / 7}.get(unit, 1):
+        return None  # beyond ten years: a typo, and a moment past the calendar's end
     return At(anchor, int(n) * (-1 if sign == "-" else 1), unit)
 
 
@@ -945,10 +960,15 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
     if m.get("trigger") is not None:
         tm = ck.mapping(m.get("trigger"), "trigger", _line(m, "trigger"), ("event", "until"))
         pb.trigger = ck.string(tm, "event", "trigger", required=True)
+        if pb.trigger is not None and not EVENT_NAME_RE.match(pb.trigger):
+            ck.error("trigger.event", _line(tm, "event"), f"{pb.trigger!r} is not an event name (letters, digits, "
+                     "_ . : -, starting with a letter): no event of that name can be recorded")
+            pb.trigger = None
         until = tm.get("until") or []
         until = [until] if isinstance(until, str) else until
-        if not isinstance(until, list) or not all(isinstance(u, str) and u for u in until):
-            ck.error("trigger.until", _line(tm, "until"), "expected an event name or a list of them")
+        if not isinstance(until, list) or not all(isinstance(u, str) and EVENT_NAME_RE.match(u) for u in until):
+            ck.error("trigger.until", _line(tm, "until"), "expected an event name or a list of them (letters, "
+                     "digits, _ . : -, starting with a letter)")
         elif pb.trigger and pb.trigger in until:
             ck.error("trigger.until", _line(tm, "until"), f"`until` names {pb.trigger!r}, the event that starts the "
                      "sequence: each sequence would end the moment it starts")
@@ -968,6 +988,9 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         choose = _choose(ck, sm, key)
         goto = ck.string(sm, "goto", key)
         channel = ck.choice(sm, "channel", key, CHANNELS, None) or (choose[0][1] if choose else None)
+        if goto is not None and not goto.strip():
+            ck.error(f"{key}.goto", _line(sm, "goto"), "name the playbook to move the invoice to: goto: legal")
+            goto = None
         if goto is not None:
             if any(k in sm for k in ("channel", "template", "choose", "variants", "repeat", "fallback")):
                 ck.error(f"{key}.goto", _line(sm, "goto"), "a `goto:` step only moves the invoice to another "
@@ -983,7 +1006,7 @@ def read_playbook(path: Path, order: int = 0) -> tuple[Playbook | None, list[Con
         at = parse_at(at_text) if at_text is not None else None
         if at_text is not None and at is None:
             ck.error(f"{key}.at", _line(sm, "at"), f"{at_text!r} is not ANCHOR[+-N UNIT] with anchor issued/due/previous/promise/event "
-                     "and unit m, h, d, bd or w (e.g. due+3d)")
+                     "and unit m, h, d, bd or w (e.g. due+3d), at most ten years away")
         if sid is not None:
             if sid in ids:
                 ck.error(f"{key}.id", _line(sm, "id"), f"step id {sid!r} is used twice in this playbook")
@@ -1097,7 +1120,7 @@ def _repeats(ck: _Checker, sm: LineDict, key: str, step: Step, ids: set[str]) ->
         return []
     rm = ck.mapping(sm.get("repeat"), f"{key}.repeat", _line(sm, "repeat"), ("every", "times"))
     every = parse_duration(str(rm.get("every", "")))
-    times = ck.integer(rm, "times", f"{key}.repeat", 0, 2)  # every send of the step, the first included
+    times = ck.integer(rm, "times", f"{key}.repeat", 0, 2, MAX_REPEATS)  # every send of the step, the first included
     if rm.get("every") is None:
         ck.error(f"{key}.repeat.every", _line(sm, "repeat"), "say how often: every: 7d (hours h, days d or weeks w)")
         return []

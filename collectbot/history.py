@@ -13,7 +13,7 @@ from . import triggers
 from .errors import UsageError
 from .human import when
 from .items import kind_of
-from .state import State, StateError, parse_iso
+from .state import State, StateError, parse_iso, stored_list
 
 
 Money = Callable[[Any, Any], str]
@@ -55,6 +55,8 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
 
     def add(at: str | None, kind: str, invoice_id: str | None, detail: str, **data: Any) -> None:
         if at:
+            # a broken character an older version stored (half a UTF-16 pair) is shown escaped, not a crash
+            detail = detail.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(detail, str) else detail
             out.append({"at": parse_iso(at) if "T" in at else at, "kind": kind, "invoice_id": invoice_id,
                         "detail": detail, **data})
 
@@ -72,11 +74,12 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
         add(r["created_at"], f"touch {r['status']}", r["invoice_id"], said, touch_id=r["id"],
             playbook=r["playbook"], step=r["step"], status=r["status"], message_id=r["message_id"],
             task_id=r["task_id"])
-        if r["message_id"]:
+        if isinstance(r["message_id"], int):
             message_ids.add(r["message_id"])
     for r in c.execute(f"SELECT message_id FROM events WHERE invoice_id IN ({marks}) AND message_id IS NOT NULL",
                        invoice_ids):  # earlier attempts (a retried step's touch points at the latest message)
-        message_ids.add(r[0])
+        if isinstance(r[0], int):
+            message_ids.add(r[0])
     msg_query = "SELECT * FROM messages WHERE id IN (%s)" % (",".join(str(int(i)) for i in message_ids) or "NULL")
     if customer_id:
         msg_query += " OR customer_id = ?"
@@ -90,7 +93,7 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
             f"#{r['id']} {r['channel']} to {r['to_addr']} via {r['provider']}{extra}{delivery}"
             f"{' — ' + r['subject'] if r['subject'] else ''}{error}", message_id=r["id"], status=r["status"])
     for r in c.execute("SELECT * FROM tasks ORDER BY id"):
-        ids = json.loads(r["invoice_ids"] or "[]")
+        ids = stored_list(r["invoice_ids"], "tasks")
         if not (set(ids) & set(invoice_ids) or (customer_id and r["customer_id"] == customer_id)):
             continue
         inv = ids[0] if len(ids) == 1 else None
@@ -132,8 +135,13 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
                 or (r["kind"].startswith("hold_") and r["kind"] != "hold_released"):
             continue  # said above, from the queue, the allocations and the holds themselves
         if r["kind"] == "event":  # a business event (triggers.py): its name and what it carried
-            body = json.loads(r["data"] or "{}")
-            said = ", ".join(f"{k} {v}" for k, v in list((body.get("data") or {}).items())[:6])
+            try:
+                body = json.loads(r["data"] or "{}")
+            except (TypeError, ValueError):  # damaged: shown as stored
+                body = {"event": str(r["data"])[:60]}
+            body = body if isinstance(body, dict) else {"event": str(body)[:60]}
+            data = body.get("data") if isinstance(body.get("data"), dict) else {}
+            said = ", ".join(f"{k} {v}" for k, v in list(data.items())[:6])
             add(r["at"], "event", r["invoice_id"], f"{body.get('event')} #{r['id']}{': ' + said if said else ''}")
             continue
         add(r["at"], r["kind"], r["invoice_id"], _said(r["kind"], r["data"], tz, money), message_id=r["message_id"])
@@ -156,6 +164,8 @@ def _promised_day(until: str, tz: Any) -> str:
 
 def _said(kind: str, data: str | None, tz: Any, money: Money) -> str:
     """An event's stored data in words (a kind not listed here: as stored, `words` prints it)."""
+    if isinstance(data, bytes):  # damaged: a blob where text belongs
+        data = data.decode("utf-8", "replace")
     try:
         d = json.loads(data) if data and data.lstrip()[:1] == "{" else None
     except ValueError:

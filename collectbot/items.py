@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import UsageError
-from .state import State, iso, parse_iso
+from .state import State, iso, parse_iso, stored_amount, stored_list
 
 RECEIPTS = "receipts"  # receipts.PLAYBOOK (not imported: it pulls in the planner): thanks are not reminders
 
@@ -102,16 +102,16 @@ def owed(state: State, invoice_ids: Iterable[str] | None = None) -> dict[str, Ow
 def listing(state: State, today: date) -> list[dict[str, Any]]:
     """Open items, most urgent first (amount × days overdue, then the oldest), in SPEC 8's shape."""
     rows = state.conn.execute("SELECT * FROM tasks WHERE status = 'open' ORDER BY id").fetchall()
-    money = owed(state, {i for r in rows for i in json.loads(r["invoice_ids"] or "[]")})
+    money = owed(state, {i for r in rows for i in stored_list(r["invoice_ids"], "tasks")})
     unanswered = _reminders_without_answer(state)
     items = []
     for r in rows:
-        ids = json.loads(r["invoice_ids"] or "[]")
+        ids = stored_list(r["invoice_ids"], "tasks")
         known = [money[i] for i in ids if i in money]
         if known:
             amount: Decimal | None = sum((o.balance for o in known), Decimal(0))
         else:  # a payment line to review: the line's own amount
-            amount = Decimal(r["amount"]) if r["amount"] else None
+            amount = stored_amount(r["amount"], "tasks") if r["amount"] else None
         days = max([(today - o.due).days for o in known if o.due] or [0])
         data = json.loads(r["data"]) if r["data"] else {}
         item = {
@@ -182,7 +182,7 @@ def close(state: State, item_id: int, now: datetime, *, note: str | None = None,
 
 
 def _close(conn: Any, row: Any, now: datetime, note: str | None, reason: str) -> None:
-    ids = json.loads(row["invoice_ids"] or "[]")
+    ids = stored_list(row["invoice_ids"], "tasks")
     conn.execute("UPDATE tasks SET status = 'done', done_at = ?, reason = ?, closed_note = ? WHERE id = ?",
                  (iso(now), reason, note, row["id"]))
     data = json.loads(row["data"]) if row["data"] else {}
@@ -208,7 +208,7 @@ def close_for_hold(conn: Any, hold_id: int, now: datetime) -> None:
 def settle(state: State, now: datetime) -> list[int]:
     """Close every open item whose invoices are all settled (reason `settled`). Returns their ids."""
     rows = state.conn.execute("SELECT * FROM tasks WHERE status = 'open'").fetchall()
-    with_invoices = [(r, json.loads(r["invoice_ids"] or "[]")) for r in rows]
+    with_invoices = [(r, stored_list(r["invoice_ids"], "tasks")) for r in rows]
     with_invoices = [(r, ids) for r, ids in with_invoices if ids]
     if not with_invoices:
         return []

@@ -98,7 +98,9 @@ class _Handler(BaseHTTPRequestHandler):
     listener: Listener
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.listener.log(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
+        # a request line that could not be parsed has no command or path yet
+        self.listener.log(f"{getattr(self, 'command', None) or '?'} {getattr(self, 'path', None) or '?'} -> "
+                          f"{args[1] if len(args) > 1 else (format % args if args else format)}")
 
     def _answer(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
@@ -114,8 +116,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(200 if self.path == "/health" else 404, {"ok": self.path == "/health"})
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        given = (self.headers.get("Content-Length") or "").strip()
+        if not given.isdigit():  # missing, negative or not a number: the body cannot be read safely
+            self.close_connection = True
+            return self._answer(411, {"error": "a POST needs a Content-Length header with the body's size in bytes"})
+        length = int(given)
         if length > 10_000_000:
+            self.close_connection = True
             return self._answer(413, {"error": "too large"})
         body = self.rfile.read(length)
         path = self.path.split("?", 1)[0]

@@ -24,7 +24,7 @@ from .engine.planner import address
 from .engine.types import PlanInput, PlannedMessage, PlannedTouch, Skip
 from .items import RECEIPTS
 from .models import Customer, Invoice
-from .state import State, iso
+from .state import State, iso, stored_amount
 
 PLAYBOOK = RECEIPTS  # the ledger's playbook name of thank-you messages
 
@@ -86,9 +86,9 @@ def _money_in(state: State, since: str) -> list[tuple[str, dict[str, Any], list[
         "ORDER BY p.id, a.invoice_id", (since,)).fetchall()
     payments: dict[int, tuple[dict[str, Any], list[str]]] = {}
     for pid, day, amount, reference, currency, invoice_id, allocated in rows:
-        payment, ids = payments.setdefault(pid, ({"amount": Decimal(amount), "date": day, "reference": reference,
+        payment, ids = payments.setdefault(pid, ({"amount": stored_amount(amount, "payments"), "date": day, "reference": reference,
                                                  "currency": currency, "allocated": {}}, []))
-        payment["allocated"][invoice_id] = Decimal(allocated)
+        payment["allocated"][invoice_id] = stored_amount(allocated, "allocations")
         ids.append(invoice_id)
     out += [(f"receipt-{pid}", payment, ids) for pid, (payment, ids) in payments.items()]
     # invoices the export newly shows as paid, without a payment collectbot recorded for them

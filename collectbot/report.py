@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import receipts
-from .state import State, parse_iso
+from .state import State, parse_iso, stored_amount, stored_day
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 DELIVERED = ("delivered", "read", "opened", "clicked")
@@ -84,11 +84,11 @@ def build(state: State, now: datetime, tz: ZoneInfo, period_days: int = 30,
     invoices: dict[str, dict[str, Any]] = {}
     for r in state.conn.execute("SELECT invoice_id, customer_id, customer_name, issue_date, due_date, amount, "
                                 "source_balance, currency, source_status, state FROM invoices"):
-        amount, source = Decimal(r[5]), Decimal(r[6])
+        amount, source = stored_amount(r[5], "invoices"), stored_amount(r[6], "invoices")
         balance = min(source, amount - paid_by_collectbot.get(r[0], ZERO))
         open_ = r[9] != "gone" and r[8] not in ("paid", "void", "written_off") and balance > 0
-        invoices[r[0]] = {"customer_id": r[1], "name": r[2], "issued": date.fromisoformat(r[3]) if r[3] else None,
-                          "due": date.fromisoformat(r[4]), "amount": amount, "balance": balance if open_ else ZERO,
+        invoices[r[0]] = {"customer_id": r[1], "name": r[2], "issued": stored_day(r[3], "invoices") if r[3] else None,
+                          "due": stored_day(r[4], "invoices"), "amount": amount, "balance": balance if open_ else ZERO,
                           "currency": r[7], "gone": r[9] == "gone"}
     events = _collected_events(state, tz)
     _aging(rep, invoices)
@@ -150,9 +150,10 @@ def _collected_events(state: State, tz: ZoneInfo) -> dict[str, list[tuple[date, 
     for inv, amount, day in state.conn.execute(
             "SELECT a.invoice_id, a.amount, p.date FROM allocations a JOIN payments p ON p.id = a.payment_id "
             "WHERE a.applied = 1"):
-        raw[inv].append((date.fromisoformat(day[:10]), 0, Decimal(amount)))
+        raw[inv].append((stored_day(day, "payments"), 0, stored_amount(amount, "allocations")))
     for inv, at, before, after in state.conn.execute("SELECT invoice_id, at, before, after FROM balance_changes"):
-        raw[inv].append((parse_iso(at).astimezone(tz).date(), 1, Decimal(before) - Decimal(after)))
+        raw[inv].append((parse_iso(at).astimezone(tz).date(), 1,
+                         stored_amount(before, "balance_changes") - stored_amount(after, "balance_changes")))
     out: dict[str, list[tuple[date, Decimal]]] = {}
     for inv, items in raw.items():
         unreflected = ZERO

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -421,6 +422,39 @@ def write_identity(path: Path, remembered: Remembered) -> None:
 def _latest_run(conn: sqlite3.Connection) -> tuple[int, str | None]:
     row = conn.execute("SELECT id, now FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     return (int(row[0]), row[1]) if row else (0, None)
+
+
+def stored_amount(text: Any, table: str) -> Decimal:
+    """An amount as stored in `table`; a value that is not one means the state file was damaged."""
+    try:
+        value = Decimal(text)
+        if value.is_finite():
+            return value
+    except (ArithmeticError, TypeError, ValueError):
+        pass
+    raise StateError(f"the state file holds a damaged amount ({str(text)[:40]!r} in {table}): it was changed or "
+                     f"damaged outside collectbot. {_again()}")
+
+
+def stored_day(text: Any, table: str) -> date:
+    """A date as stored in `table` (`2026-12-05`, or the date part of a moment)."""
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        raise StateError(f"the state file holds a damaged date ({str(text)[:40]!r} in {table}): it was changed or "
+                         f"damaged outside collectbot. {_again()}") from None
+
+
+def stored_list(text: Any, table: str) -> list[str]:
+    """A JSON list of ids as stored in `table` (a queue item's invoices); damage is said, not a crash."""
+    try:
+        value = json.loads(text or "[]")
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise StateError(f"the state file holds a damaged list ({str(text)[:40]!r} in {table}): it was changed or "
+                     f"damaged outside collectbot. {_again()}")
 
 
 def _again() -> str:

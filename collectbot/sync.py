@@ -31,7 +31,7 @@ from operator import attrgetter, is_, itemgetter, ne
 
 from .errors import CollectbotError
 from .models import Customer, Invoice, LoadResult
-from .state import State, iso
+from .state import State, iso, stored_amount
 
 # The stored columns that come from the sources, in the order `invoice_rows` builds them.
 INVOICE_COLUMNS = ("invoice_id", "customer_id", "customer_name", "email", "phone", "whatsapp", "issue_date",
@@ -357,7 +357,7 @@ def recorded_payments(state: State) -> dict[str, Decimal]:
     paid: dict[str, Decimal] = {}
     for invoice_id, amounts in state.conn.execute(
             "SELECT invoice_id, group_concat(amount, ' ') FROM allocations WHERE applied = 1 GROUP BY invoice_id"):
-        paid[invoice_id] = sum((Decimal(a) for a in amounts.split()), Decimal(0))
+        paid[invoice_id] = sum((stored_amount(a, "allocations") for a in amounts.split()), Decimal(0))
     return paid
 
 

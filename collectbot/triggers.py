@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from . import jsondoc
-from .config import Config, Playbook, by_event
+from .config import EVENT_NAME_RE, Config, Playbook, by_event
 from .errors import UsageError
 from .currencies import is_iso
 from .models import Customer, Invoice
@@ -40,11 +39,22 @@ from .state import State, iso, parse_iso
 from .values import ValueProblem, read_amount
 
 SEQUENCE_DAYS = 60  # an event's sequence ends this many days after the event
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
+NAME_RE = EVENT_NAME_RE
 MAX_DATA = 16_384  # characters of JSON an event may carry
 
 
 EARLIEST, LATEST = 1970, 2100  # the years an event's moment may fall in (9999-12-31 is a placeholder, not a moment)
+
+
+def is_text(obj: Any) -> bool:
+    """Every string in `obj` (keys too) can be written as UTF-8: no lone surrogate, which JSON's
+    `\\ud83d` escape or an undecodable command-line argument can carry, and which would make every
+    later message that shows it fail."""
+    try:
+        json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return False
+    return True
 
 
 def _plausible(at: datetime) -> bool:
@@ -81,9 +91,11 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
     ids = {}
     for key in ("invoice_id", "customer_id", "id"):
         value = obj.get(key)
-        if value is not None and not isinstance(value, (str, int)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
             raise EventError(f"{key} must be text, got {type(value).__name__}")
         ids[key] = str(value).strip() if value is not None and str(value).strip() else None
+        if ids[key] is not None and (len(ids[key]) > 200 or any(c < " " for c in ids[key])):
+            raise EventError(f"{key} must be one line of text of at most 200 characters")
     if not ids["invoice_id"] and not ids["customer_id"]:
         raise EventError("an event needs an invoice_id or a customer_id (whose event it is)")
     data = {} if obj.get("data") is None else obj["data"]
@@ -91,6 +103,9 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
         raise EventError("data must be a JSON object")
     if len(json.dumps(data, default=str)) > MAX_DATA:
         raise EventError(f"data is larger than {MAX_DATA} characters")
+    if not is_text(obj):
+        raise EventError("the event holds a broken character (half of a UTF-16 pair, or bytes that are not "
+                         "UTF-8): send it as UTF-8 text")
     unknown = sorted(set(obj) - {"event", "invoice_id", "customer_id", "data", "id", "at"})
     if unknown:
         raise EventError(f"unknown key(s) {', '.join(unknown)} (known: event, invoice_id, customer_id, data, id, at)")
@@ -121,9 +136,10 @@ def read_jsonl(text: str) -> tuple[list[tuple[int, Event]], list[tuple[int, str]
         try:
             events.append((n, parse_event(jsondoc.loads(line))))
         except json.JSONDecodeError as exc:
-            errors.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
-        except ValueError as exc:  # nested too deeply
-            errors.append((n, f"not an event: {exc}"))
+            errors.append((n, f"not JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"))
+        except ValueError as exc:  # nested too deeply, or a number of thousands of digits
+            why = "it holds a number thousands of digits long" if "digits" in str(exc) else str(exc)
+            errors.append((n, f"not an event: {why}"))
         except EventError as exc:
             errors.append((n, str(exc)))
     return events, errors
@@ -222,11 +238,15 @@ def notes(state: State, config: Config, event: Event, event_id: int | None, now:
         if isinstance(why, str):
             return [f"event {event.name} for {event.customer_id}: {why}, so it starts no sequence"]
     at = event.at or now
-    for eid, data in state.conn.execute(
-            "SELECT id, data FROM events WHERE kind = 'event' AND at >= ? AND "
-            + ("invoice_id = ?" if event.invoice_id else "customer_id = ? AND invoice_id IS NULL"),
-            (iso(at), event.invoice_id or event.customer_id)):
-        name = json.loads(data or "{}").get("event")
+    enders = sorted({u for pb in candidates for u in pb.until})
+    # only the subject's `until` events are read (a customer with thousands of carts: not each decoded)
+    rows = state.conn.execute(
+        "SELECT id, data FROM events WHERE kind = 'event' AND at >= ? AND "
+        + ("invoice_id = ?" if event.invoice_id else "customer_id = ? AND invoice_id IS NULL")
+        + " AND (CASE WHEN json_valid(data) THEN json_extract(data, '$.event') END) IN (%s)" % ",".join("?" * len(enders)),
+        (iso(at), event.invoice_id or event.customer_id, *enders)) if enders else ()
+    for eid, data in rows:
+        name = json.loads(data).get("event")
         ender = next((pb for pb in candidates if name in pb.until), None)
         if ender is not None:
             return [f"already ended: {name} #{eid} was recorded for it (trigger.until of {ender.name})"]
@@ -276,6 +296,8 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
             continue
         if not isinstance(body, dict) or body.get("event") not in wanted:
             continue
+        if not isinstance(body.get("data") or {}, dict) or not is_text(body):
+            continue  # damaged, or recorded by an older version with a broken character: it starts nothing
         try:
             at = parse_iso(r["at"])
         except (ValueError, TypeError, OverflowError):

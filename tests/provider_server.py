@@ -635,7 +635,8 @@ def listen_process(config: Path, now: str, env: dict[str, str] | None = None, po
         yield url
     finally:
         proc.terminate()
-        proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
+    assert "Traceback" not in err, err  # whatever it was sent, listen says it in words
 
 
 def db_rows(config: Path, sql: str, *params: Any) -> list[dict[str, Any]]:

@@ -55,3 +55,26 @@ def test_repeat_mistakes_are_said_plainly(make_workspace):
     code, doc = ws.json("check")
     assert code == 2 and [p["message"] for p in doc["problems"] if p["key"].endswith("repeat.every")] == [
         "say how often: every: 7d (hours h, days d or weeks w)"]
+
+
+def test_absurd_numbers_are_refused_by_check_and_run(make_workspace):
+    """(hostile-input audit) `times: 1000000000` made `check`, `preview` and `run` grow without end
+    (9.6 GB); `at: due+99999999999999d` passed `check` and then crashed `run` (OverflowError);
+    `every: 99999999999999w` crashed `check`; `goto: ''` passed and then skipped as `no_address`."""
+    cases = {
+        "times: 1000000000": (PLAYBOOK.replace("times: 3", "times: 1000000000"), "must be at most 100"),
+        "at: due+99999999999999d": (PLAYBOOK.replace("at: due+1d", "at: due+99999999999999d"), "at most ten years"),
+        "every: 99999999999999w": (PLAYBOOK.replace("every: 7d", "every: 99999999999999w"),
+                                   "expected a positive duration"),
+        "goto: ''": (PLAYBOOK + "  - id: away\n    at: previous+1d\n    goto: ''\n", "name the playbook"),
+    }
+    for what, (playbook, said) in cases.items():
+        ws = make_workspace(playbooks={"standard.yaml": playbook})
+        code, doc = ws.json("check")
+        assert code == 2 and any(said in p["message"] for p in doc["problems"]), (what, doc["problems"])
+        for command in ("preview", "run"):
+            assert ws.json(command)[0] == 2, (what, command)
+        assert ws.sent() == []
+    trigger = "name: carts\ntrigger: {event: 5}\nsteps:\n  - {id: a, at: event+1h, channel: email, template: gentle}\n"
+    code, doc = make_workspace(playbooks={"standard.yaml": PLAYBOOK, "carts.yaml": trigger}).json("check")
+    assert code == 2 and any("is not an event name" in p["message"] for p in doc["problems"])

@@ -193,6 +193,17 @@ def test_listen_records_signed_events_and_refuses_the_rest(make_workspace):
         assert post(url, body, "sha256=caf\u00e9")[0] == 401  # (review) a non-ASCII signature was a 500
         deep = b"[" * 100_000 + b"]" * 100_000
         assert post(url, deep, signed(deep)) == (400, {"error": "the body is not a JSON object"})
+        # (hostile-input audit) a Content-Length that is negative or not a number got no answer at all,
+        # and a request line that is not HTTP printed a traceback in listen's log
+        import socket
+        host, port = url[len("http://"):].split(":")
+        for length in ("-5", "abc"):
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(f"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+                assert sock.recv(200).startswith(b"HTTP/1.0 411"), length
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GARBAGE\r\n\r\n")  # not HTTP/1.x: answered as HTTP/0.9 would be, a bare error page
+            assert b"Error code: 400" in sock.recv(400)
     assert len(ws.rows("SELECT * FROM events WHERE kind = 'event'")) == 1
     code, doc = ws.json("run", now="2026-03-10T10:16:00")  # sending stays with `run`
     assert [(c, s) for c, s, _ in mine(doc, "shopper-9")] == [("whatsapp", ["nudge"])]
@@ -426,3 +437,31 @@ def test_a_second_payment_the_same_day_ends_the_second_cart(make_workspace):
     assert ws.json("event", "order_paid", "--customer", "s1", now="2026-03-10T12:05:00")[1]["recorded"] is True
     code, doc = ws.json("run", now="2026-03-10T12:20:00")
     assert code == 0 and mine(doc, "s1") == []
+
+
+def test_a_broken_character_or_an_odd_id_is_refused_at_the_door(make_workspace):
+    """(hostile-input audit) `"name": "Bob\\ud83d"` (half a UTF-16 pair) was recorded, and every
+    later run crashed rendering it; in `customer_id` it crashed the import. Such text is refused,
+    like a NUL in an id or `"id": true`; one already stored starts nothing, and runs go on."""
+    import sqlite3
+
+    ws = shop(make_workspace)
+    good = json.dumps({"event": "cart_abandoned", "customer_id": "s1", "data": SHOPPER})
+    lines = ['{"event": "cart_abandoned", "customer_id": "s2", "data": {"amount": "100", "name": "Bob\\ud83d"}}',
+             '{"event": "cart_abandoned", "customer_id": "guest-\\ud800", "data": {"amount": "5"}}',
+             '{"event": "cart_abandoned", "customer_id": "a\\u0000b", "data": {"amount": "5"}}',
+             '{"event": "cart_abandoned", "customer_id": "s3", "id": true, "data": {"amount": "5"}}', good]
+    ws.write("events.jsonl", "\n".join(lines) + "\n")
+    code, doc = ws.json("event", "import", str(ws.root / "events.jsonl"), now="2026-03-10T10:00:00")
+    assert code == 1 and doc["recorded"] == 1 and [e["row"] for e in doc["errors"]] == [1, 2, 3, 4], doc
+    assert "broken character" in doc["errors"][0]["message"] and "broken character" in doc["errors"][1]["message"]
+    assert "one line of text" in doc["errors"][2]["message"] and "must be text, got bool" in doc["errors"][3]["message"]
+    with sqlite3.connect(ws.db_path) as db:  # as an older version stored it
+        db.execute("INSERT INTO events (at, kind, customer_id, data) VALUES ('2026-03-10T04:30:00+00:00', 'event', "
+                   "'s4', ?)", ('{"event": "cart_abandoned", "data": {"amount": "100", "name": "Bob\\ud83d"}}',))
+    for command in (("preview", "--json"), ("history", "s4")):
+        result = ws.cli(*command, now="2026-03-10T10:20:00")
+        assert result.exit_code == 0, (command, result.stdout, result.stderr)
+    assert "Bob\\ud83d" in result.stdout  # history shows it escaped
+    code, doc = ws.json("run", now="2026-03-10T10:20:00")
+    assert code == 0 and [c for c, _, _ in mine(doc, "s1")] == ["whatsapp"] and mine(doc, "s4") == []

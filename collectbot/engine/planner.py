@@ -918,6 +918,13 @@ def _jump_target(reason: str | None) -> str | None:
 
 
 def _message(exc: BaseException) -> str:
+    """An expression's failure in words (decimal's own errors print as a list of classes)."""
+    import decimal
+
+    if isinstance(exc, (ZeroDivisionError, decimal.DivisionByZero, decimal.DivisionUndefined)):
+        return "a division by zero"
+    if isinstance(exc, decimal.InvalidOperation):
+        return "an arithmetic operation on something that is not a number"
     return str(exc) or type(exc).__name__
 
 

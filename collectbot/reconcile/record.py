@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import CollectbotError
 from ..gcpause import gc_paused
 from ..models import BankLine
-from ..state import State, iso
+from ..state import State, iso, stored_amount
 from .matcher import LineMatch, MatchResult
 
 ZERO = Decimal("0")
@@ -76,7 +76,7 @@ def applied_totals(state: State) -> dict[str, Decimal]:
     """Sum of applied allocations per invoice: the payments collectbot has recorded."""
     totals: dict[str, Decimal] = {}
     for invoice_id, amount in state.conn.execute("SELECT invoice_id, amount FROM allocations WHERE applied = 1"):
-        totals[invoice_id] = totals.get(invoice_id, ZERO) + Decimal(amount)
+        totals[invoice_id] = totals.get(invoice_id, ZERO) + stored_amount(amount, "allocations")
     return totals
 
 
@@ -89,7 +89,8 @@ def stored_balances(state: State, invoice_ids: list[str] | None = None) -> dict[
     for invoice_id, amount, balance in rows:
         if wanted is not None and invoice_id not in wanted:
             continue
-        out[invoice_id] = min(Decimal(balance), Decimal(amount) - paid.get(invoice_id, ZERO))
+        out[invoice_id] = min(stored_amount(balance, "invoices"), stored_amount(amount, "invoices")
+                              - paid.get(invoice_id, ZERO))
     return out
 
 
