@@ -101,8 +101,10 @@ class Env:
         return self.err_console.status(what, spinner="dots")
 
     def warn(self, message: str) -> None:
-        self.err_console.print("[yellow]warning:[/] ", end="", highlight=False)
-        self.err_console.print(mask(message), highlight=False, markup=False)
+        """`warning: …` on stderr, wrapped at spaces under a two-space indent (80 columns in a cron log)."""
+        from .human import warning
+
+        warning(self.err_console, mask(message))
 
 
 def _report(env: Env, exc: CollectbotError) -> None:

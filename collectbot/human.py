@@ -97,6 +97,13 @@ def card(console: Console, head: str, body: list[str] | None = None, *, style: s
     console.print("\n".join(out), highlight=False, soft_wrap=True)  # one call a card: a big preview prints fast
 
 
+def warning(console: Console, text: str) -> None:
+    """`warning: …`, the word in yellow, the sentence wrapped at spaces under a two-space indent."""
+    out = lines("warning: " + text, console.width, indent="  ", first="")
+    out[0] = "[yellow]warning:[/]" + escape(out[0][len("warning:"):])
+    console.print("\n".join([out[0], *(escape(line) for line in out[1:])]), highlight=False, soft_wrap=True)
+
+
 def say(console: Console, text: str, *, indent: str = "") -> None:
     """A sentence, wrapped at spaces."""
     for line in lines(text, console.width, indent=indent + "  ", first=indent):

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from .human import card, clip, when, who, words
+from .human import card, clip, warning, when, who, words
 
 STATUS_STYLE = {"sent": "green", "planned": "cyan", "failed": "red", "uncertain": "yellow", "not_sent": "dim"}
 
@@ -42,7 +42,7 @@ def print_tasks(console: Console, tasks: list[dict[str, Any]], names: dict[str, 
 def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) -> None:
     """The human report of preview / run / run --dry-run."""
     for w in outcome.warnings:
-        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        warning(err, str(w))
     if outcome.uncertain:
         err.print(f"[bold yellow]{len(outcome.uncertain)} message(s) may or may not have gone out[/] (a previous run "
                   "stopped before the provider answered); they will not be sent again unless you ask:", highlight=False)

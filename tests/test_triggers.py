@@ -465,3 +465,17 @@ def test_a_broken_character_or_an_odd_id_is_refused_at_the_door(make_workspace):
     assert "Bob\\ud83d" in result.stdout  # history shows it escaped
     code, doc = ws.json("run", now="2026-03-10T10:20:00")
     assert code == 0 and [c for c, _, _ in mine(doc, "s1")] == ["whatsapp"] and mine(doc, "s4") == []
+
+
+def test_import_warnings_wrap_under_their_indent_at_80_columns(make_workspace):
+    """(audit) warning lines were cut at column 80 and went on at column 0 after a trailing space."""
+    ws = shop(make_workspace)
+    ws.write("bad.jsonl", '{"event": "cart_abandoned", "customer_id": "a\\u0000b", "data": {"amount": "5"}}\n'
+                          '{"event": "cart_abandoned", "data": {"amount": "5"}, "customer_id": "guest-with-a-long-name"'
+                          ', "id": true}\n')
+    result = ws.cli("event", "import", str(ws.root / "bad.jsonl"), env={"COLUMNS": "80"})
+    warned = [line for line in result.stderr.splitlines() if line]
+    assert result.exit_code == 1 and sum(line.startswith("warning:") for line in warned) == 2, result.stderr
+    assert len(warned) > 2  # they did not fit one line each
+    for line in warned:
+        assert len(line) <= 80 and line == line.rstrip() and (line.startswith("warning:") or line.startswith("  "))

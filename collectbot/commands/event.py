@@ -113,7 +113,7 @@ def _import(env: Env, file: Path | None) -> int:
         env.print(f"{file}: {recorded} event(s) recorded, {duplicates} already known"
                   + (f", {len(errors)} line(s) not read" if errors else ""), highlight=False)
         for n, why in errors:
-            env.err_console.print("[yellow]warning:[/] " + escape(f"{file}, line {n}: {why}"), highlight=False)
+            env.warn(f"{file}, line {n}: {why}")
         if started:  # one line for the usual case; each other note (why nothing starts) on its own
             env.print(f"{len(started)} sequence(s) started; `collectbot preview --days 1` shows their first steps",
                       highlight=False)

@@ -60,5 +60,5 @@ def _import(env: Env, file: Path) -> int:
             env.print(f"  {len(report.resolved)} email(s) that may or may not have gone out did go out (SendGrid "
                       "reported on them): recorded as sent", highlight=False)
         for e in report.errors:
-            env.err_console.print(f"[yellow]warning:[/] event #{e['index']}: {e['message']}", highlight=False)
+            env.warn(f"event #{e['index']}: {e['message']}")
     return ExitCode.PARTIAL if report.errors else ExitCode.OK

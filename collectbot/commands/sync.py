@@ -71,4 +71,4 @@ def _print(env: Env, report: SyncReport) -> None:
         card(env.console, f"reply by {r['channel']} from {r['customer_id'] or r['from'] or '?'}: {done[r['action']]}",
              [clip(r["body"], 200)], style="")
     for e in report.errors:
-        env.err_console.print(f"[yellow]warning:[/] {e['message']}", highlight=False)
+        env.warn(str(e["message"]))
