@@ -355,17 +355,21 @@ def _kind(value: Any) -> str:
 MAX_REPEATS = 100  # `repeat.times`: a hundred reminders of one step is already more than anyone should get
 MAX_DAYS = 3660  # ten years: the furthest a playbook step may be from its anchor
 MAX_DURATION_DAYS = 36_600  # a hundred years: the longest duration (a limit set to "never", 10000d, still fits)
+_PER_DAY = {"m": 1440, "h": 24, "d": 1, "bd": 1, "w": 1 / 7}  # units of a duration or an offset in a day
+
+
+def _within(digits: str, unit: str, days: int) -> bool:
+    """`digits` of `unit` is at most `days` long (more than nine digits never is)."""
+    return len(digits) <= 9 and int(digits) <= days * _PER_DAY[unit]
 
 
 def parse_duration(text: str) -> timedelta | None:
     """`3d`, `12h`, `30m`, `1w` -> timedelta; None when it is not of that form (or longer than
     MAX_DURATION_DAYS: added to a date, it would pass the calendar's end)."""
     m = _DURATION_RE.match(str(text))
-    if not m or len(m.group(1)) > 9:
+    if not m or not _within(m.group(1), m.group(2), MAX_DURATION_DAYS):
         return None
     n, unit = int(m.group(1)), m.group(2)
-    if n > MAX_DURATION_DAYS * {"m": 1440, "h": 24, "d": 1, "w": 1 / 7}[unit]:
-        return None
     return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
 
 
@@ -377,7 +381,7 @@ def parse_at(text: str) -> At | None:
     anchor, sign, n, unit = m.groups()
     if not sign:
         return At(anchor)
-    if len(n) > 9 or int(n) > MAX_DAYS * {"m": 1440, "h": 24, "d": 1, "bd": 1, "w": 1 / 7}.get(unit, 1):
+    if not _within(n, unit, MAX_DAYS):
         return None  # beyond ten years: a typo, and a moment past the calendar's end
     return At(anchor, int(n) * (-1 if sign == "-" else 1), unit)
 
@@ -900,14 +904,12 @@ def _check_jumps(ck: _Checker, playbooks: list[Playbook]) -> None:
     targets = {step.goto for pb in playbooks for step in pb.steps if step.goto}
     for pb in playbooks:
         if pb.first_on_previous is not None and pb.name not in targets:
-            if (pb.match or "").strip().lower() == "false":  # a target no `goto:` names any more (edited)
-                ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
-                                                 "no `goto:` moves invoices here any more: only the invoices moved "
-                                                 "here before follow this playbook", "warning"))
-            else:
-                ck.problems.append(ConfigProblem(pb.file, pb.first_on_previous, "steps[0].at",
-                                                 "the first step cannot be anchored on `previous` (only in a playbook "
-                                                 "that a `goto:` step moves invoices to: then `previous` is the jump)"))
+            retired = (pb.match or "").strip().lower() == "false"  # a target no `goto:` names any more (edited)
+            ck.problems.append(ConfigProblem(
+                pb.file, pb.first_on_previous, "steps[0].at",
+                "no `goto:` moves invoices here any more: only the invoices moved here before follow this playbook"
+                if retired else "the first step cannot be anchored on `previous` (only in a playbook that a `goto:` "
+                "step moves invoices to: then `previous` is the jump)", "warning" if retired else "error"))
         for step in pb.steps:
             if step.goto and (pb.trigger or (step.goto in by_name and by_name[step.goto].trigger)):
                 ck.problems.append(ConfigProblem(pb.file, step.line, "goto", "a `goto:` cannot lead into or out of a "

@@ -86,6 +86,14 @@ class Env:
         self.stdout.write("\n")
         self.stdout.flush()
 
+    def money(self, amount: Any, currency: str | None = None) -> str:
+        """`₹30,000.00`: an amount as the owner reads it, in `currency` (default: the business's)
+        and the business locale."""
+        from .reports import money
+
+        business = self.config().business
+        return money(amount, currency or business.currency, business.locale)
+
     def print(self, *objects: Any, **kwargs: Any) -> None:
         """Human output; silent under --json (stdout then carries only the JSON document)."""
         if not self.json:

@@ -119,9 +119,8 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
             f"{r['description'] or ''}", payment_id=r["payment_id"])
     for r in c.execute(f"SELECT * FROM holds WHERE invoice_id IN ({marks}) OR customer_id = ?",
                        (*invoice_ids, customer_id)):
-        until = f"until {when(parse_iso(r['until']), tz)}" if r["until"] else "until released"
-        if r["kind"] == "promise" and r["until"]:
-            until = f"promised to pay by {_promised_day(r['until'], tz)}"
+        until = ("until released" if not r["until"] else f"promised to pay by {_promised_day(r['until'], tz)}"
+                 if r["kind"] == "promise" else f"until {when(parse_iso(r['until']), tz)}")
         add(r["created_at"], f"hold {r['kind']}", r["invoice_id"], f"{until}{': ' + r['note'] if r['note'] else ''}")
     ev_query = f"SELECT * FROM events WHERE invoice_id IN ({marks}) OR (id = ? AND kind = 'event')"
     params: list[Any] = [*invoice_ids, started_by]
@@ -135,14 +134,7 @@ def collect_history(state: State, subject: str, *, tz: Any = None, money: Money 
                 or (r["kind"].startswith("hold_") and r["kind"] != "hold_released"):
             continue  # said above, from the queue, the allocations and the holds themselves
         if r["kind"] == "event":  # a business event (triggers.py): its name and what it carried
-            try:
-                body = json.loads(r["data"] or "{}")
-            except (TypeError, ValueError):  # damaged: shown as stored
-                body = {"event": str(r["data"])[:60]}
-            body = body if isinstance(body, dict) else {"event": str(body)[:60]}
-            data = body.get("data") if isinstance(body.get("data"), dict) else {}
-            said = ", ".join(f"{k} {v}" for k, v in list(data.items())[:6])
-            add(r["at"], "event", r["invoice_id"], f"{body.get('event')} #{r['id']}{': ' + said if said else ''}")
+            add(r["at"], "event", r["invoice_id"], _event_said(r["id"], r["data"]))
             continue
         add(r["at"], r["kind"], r["invoice_id"], _said(r["kind"], r["data"], tz, money), message_id=r["message_id"])
     # at the same moment, cause before effect: what arrived, the hold it made, a payment, then the
@@ -162,16 +154,32 @@ def _promised_day(until: str, tz: Any) -> str:
         return until
 
 
-def _said(kind: str, data: str | None, tz: Any, money: Money) -> str:
-    """An event's stored data in words (a kind not listed here: as stored, `words` prints it)."""
+def _stored(data: Any) -> tuple[str, Any]:
+    """An event's stored data as text, and parsed when it is a JSON object (else None)."""
     if isinstance(data, bytes):  # damaged: a blob where text belongs
         data = data.decode("utf-8", "replace")
     try:
-        d = json.loads(data) if data and data.lstrip()[:1] == "{" else None
+        parsed = json.loads(data) if data and data.lstrip()[:1] == "{" else None
     except ValueError:
-        d = None
-    if not isinstance(d, dict):
-        return data or ""
+        parsed = None
+    return data or "", parsed if isinstance(parsed, dict) else None
+
+
+def _event_said(event_id: int, data: Any) -> str:
+    """`cart_abandoned #4: amount 1499.00, name Asha`: a business event's name and what it carried."""
+    text, body = _stored(data)
+    if body is None:  # damaged: shown as stored
+        return f"{text[:60]} #{event_id}"
+    carried = body.get("data") if isinstance(body.get("data"), dict) else {}
+    said = ", ".join(f"{k} {v}" for k, v in list(carried.items())[:6])
+    return f"{body.get('event')} #{event_id}{': ' + said if said else ''}"
+
+
+def _said(kind: str, data: Any, tz: Any, money: Money) -> str:
+    """An event's stored data in words (a kind not listed here: as stored, `words` prints it)."""
+    data, d = _stored(data)
+    if d is None:
+        return data
     try:
         cur = d.get("currency")
         parts = ", ".join(f"{k} {money(v, cur)}" for k, v in (d.get("allocations") or {}).items())

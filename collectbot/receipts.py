@@ -61,10 +61,10 @@ def due(state: State, inp: PlanInput, renderer: Any, now: datetime, *, record_st
                                                                lead.phone, lead.whatsapp)
         to = address(lead, cust, channel)
         if not to or inp.suppressed.get((cust.customer_id, channel)):
-            reason = "opted_out" if to else "no_address"
+            reason, why = (("opted_out", f"opted out of {channel}") if to else
+                           ("no_address", f"has no usable {channel} address"))
             skips.append(Skip(lead.invoice_id, PLAYBOOK, key, reason, channel, None,
-                              f"no receipt: {cust.customer_id} has no usable {channel} address" if not to else
-                              f"no receipt: {cust.customer_id} opted out of {channel}"))
+                              f"no receipt: {cust.customer_id} {why}"))
             continue
         if cal.blocked(now, cal.zone(cust.timezone)) is not None:
             continue  # outside polite hours: the next run sends it
@@ -86,8 +86,8 @@ def _money_in(state: State, since: str) -> list[tuple[str, dict[str, Any], list[
         "ORDER BY p.id, a.invoice_id", (since,)).fetchall()
     payments: dict[int, tuple[dict[str, Any], list[str]]] = {}
     for pid, day, amount, reference, currency, invoice_id, allocated in rows:
-        payment, ids = payments.setdefault(pid, ({"amount": stored_amount(amount, "payments"), "date": day, "reference": reference,
-                                                 "currency": currency, "allocated": {}}, []))
+        payment, ids = payments.setdefault(pid, ({"amount": stored_amount(amount, "payments"), "date": day,
+                                                 "reference": reference, "currency": currency, "allocated": {}}, []))
         payment["allocated"][invoice_id] = stored_amount(allocated, "allocations")
         ids.append(invoice_id)
     out += [(f"receipt-{pid}", payment, ids) for pid, (payment, ids) in payments.items()]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -39,8 +40,8 @@ from .state import State, iso, parse_iso
 from .values import ValueProblem, read_amount
 
 SEQUENCE_DAYS = 60  # an event's sequence ends this many days after the event
-NAME_RE = EVENT_NAME_RE
 MAX_DATA = 16_384  # characters of JSON an event may carry
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # JSON's escape of half a UTF-16 pair
 
 
 EARLIEST, LATEST = 1970, 2100  # the years an event's moment may fall in (9999-12-31 is a placeholder, not a moment)
@@ -86,7 +87,7 @@ def parse_event(obj: Any, *, default_name: str | None = None) -> Event:
     name = obj.get("event", default_name)
     if name is None:
         raise EventError('an event needs its name: {"event": "cart_abandoned", ...}')
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    if not isinstance(name, str) or not EVENT_NAME_RE.match(name):
         raise EventError(f"the event name {name!r} is not a name (letters, digits, _ . : -, starting with a letter)")
     ids = {}
     for key in ("invoice_id", "customer_id", "id"):
@@ -240,13 +241,13 @@ def notes(state: State, config: Config, event: Event, event_id: int | None, now:
     at = event.at or now
     enders = sorted({u for pb in candidates for u in pb.until})
     # only the subject's `until` events are read (a customer with thousands of carts: not each decoded)
+    name_of = "(CASE WHEN json_valid(data) THEN json_extract(data, '$.event') END)"  # damaged rows: NULL
     rows = state.conn.execute(
-        "SELECT id, data FROM events WHERE kind = 'event' AND at >= ? AND "
+        f"SELECT id, {name_of} FROM events WHERE kind = 'event' AND at >= ? AND "
         + ("invoice_id = ?" if event.invoice_id else "customer_id = ? AND invoice_id IS NULL")
-        + " AND (CASE WHEN json_valid(data) THEN json_extract(data, '$.event') END) IN (%s)" % ",".join("?" * len(enders)),
+        + f" AND {name_of} IN ({','.join('?' * len(enders))})",
         (iso(at), event.invoice_id or event.customer_id, *enders)) if enders else ()
-    for eid, data in rows:
-        name = json.loads(data).get("event")
+    for eid, name in rows:
         ender = next((pb for pb in candidates if name in pb.until), None)
         if ender is not None:
             return [f"already ended: {name} #{eid} was recorded for it (trigger.until of {ender.name})"]
@@ -296,14 +297,15 @@ def sequences(state: State, config: Config, invoices: list[Invoice], balances: d
             continue
         if not isinstance(body, dict) or body.get("event") not in wanted:
             continue
-        if not isinstance(body.get("data") or {}, dict) or not is_text(body):
-            continue  # damaged, or recorded by an older version with a broken character: it starts nothing
-        try:
-            at = parse_iso(r["at"])
-        except (ValueError, TypeError, OverflowError):
-            continue  # a moment no sequence can count from (an older version recorded it as given)
-        if at is None or not _plausible(at):
+        # damaged, or recorded by an older version with a broken character: it starts nothing (such a
+        # character can only come from a `\ud83d` escape in the stored text, so only that text is checked)
+        raw = r["data"]
+        if not isinstance(body.get("data") or {}, dict) or (
+                (not isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw)) and not is_text(body)):
             continue
+        at = parse_iso(r["at"])  # damaged text: the state says so (StateError)
+        if at is None or not _plausible(at):
+            continue  # a moment no sequence can count from (an older version recorded it as given)
         rows.append((r["id"], at, r["invoice_id"], r["customer_id"], body["event"], body.get("data") or {}))
     by_id = {i.invoice_id: i for i in invoices}
     # the latest moment of each `until` event per subject (an invoice, or a customer's own events)

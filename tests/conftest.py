@@ -92,6 +92,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "playbooks": ["playbooks/standard.yaml"],
 }
 
+# one email step a day after the due date: the playbook of the tests that look at one step closely
+REMIND_PLAYBOOK = """\
+name: standard
+steps:
+  - id: remind
+    at: due+1d
+    channel: email
+    template: gentle
+"""
+
 STANDARD_PLAYBOOK = """\
 name: standard
 steps:

@@ -5,6 +5,8 @@ small but add up to a lot (Lago's "overdue balance threshold")."""
 
 from __future__ import annotations
 
+from conftest import REMIND_PLAYBOOK
+
 BIG = """\
 name: big
 match: "customer.overdue_total > 100000"
@@ -16,14 +18,7 @@ steps:
     assign: owner
     note: "{{ customer.name }} owes {{ customer.overdue_total }} over {{ customer.open_invoices }} invoices, the oldest {{ customer.oldest_days_overdue }} days late"
 """
-SMALL = """\
-name: standard
-steps:
-  - id: remind
-    at: due+1d
-    channel: email
-    template: gentle
-"""
+SMALL = REMIND_PLAYBOOK
 
 
 def row(invoice_id, customer, due, amount):

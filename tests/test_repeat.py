@@ -4,15 +4,9 @@ open, `times` sends in all (the first included), each repetition at most once (`
 
 from __future__ import annotations
 
-PLAYBOOK = """\
-name: standard
-steps:
-  - id: remind
-    at: due+1d
-    channel: email
-    template: gentle
-    repeat: {every: 7d, times: 3}
-"""
+from conftest import REMIND_PLAYBOOK
+
+PLAYBOOK = REMIND_PLAYBOOK + "    repeat: {every: 7d, times: 3}\n"
 
 
 def globex(doc):

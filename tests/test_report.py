@@ -9,15 +9,9 @@ import csv
 import json
 
 import pytest
+from conftest import REMIND_PLAYBOOK
 
-PLAYBOOK = """\
-name: standard
-steps:
-  - id: remind
-    at: due+1d
-    channel: email
-    template: gentle
-"""
+PLAYBOOK = REMIND_PLAYBOOK
 
 
 def row(invoice_id, customer, issued, due, amount, balance=None, status="open"):

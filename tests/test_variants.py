@@ -7,13 +7,9 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
-PLAYBOOK = """\
-name: standard
-steps:
-  - id: remind
-    at: due+1d
-    channel: email
-    template: gentle
+from conftest import REMIND_PLAYBOOK
+
+PLAYBOOK = REMIND_PLAYBOOK + """\
     variants:
       - {name: a, template: gentle}
       - {name: b, template: nudge}

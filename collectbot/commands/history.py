@@ -10,7 +10,7 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode
 from ..history import collect_history
 from ..pipeline import open_readonly
-from ..reports import money, print_history
+from ..reports import print_history
 
 
 def register(app: typer.Typer) -> None:
@@ -28,10 +28,7 @@ def register(app: typer.Typer) -> None:
             cfg = env.config()
             state = open_readonly(cfg)
             try:
-                kind, entries = collect_history(
-                    state, subject, tz=cfg.tz,
-                    money=lambda amount, currency: money(amount, currency or cfg.business.currency,
-                                                         cfg.business.locale))
+                kind, entries = collect_history(state, subject, tz=cfg.tz, money=env.money)
             finally:
                 state.close()
             if env.json:

@@ -74,16 +74,12 @@ def _match(env: Env, payment: str, items: list[str]) -> int:
         env.emit_json(outcome)
     else:
         from ..human import say
-        from ..reports import money
 
-        def sum_of(amount: object) -> str:
-            return money(amount, config.business.currency, config.business.locale)
-
-        allocs = ", ".join(f"{k} {sum_of(v)}" for k, v in outcome["allocations"].items())
+        allocs = ", ".join(f"{k} {env.money(v)}" for k, v in outcome["allocations"].items())
         say(env.console, f"payment {outcome['payment_id']} linked → {allocs}"
-            + (f"; {sum_of(outcome['credit'])} kept as the customer's credit" if outcome.get("credit") else ""))
+            + (f"; {env.money(outcome['credit'])} kept as the customer's credit" if outcome.get("credit") else ""))
         for invoice_id, wanted in (outcome.get("asked") or {}).items():
-            say(env.console, f"note: {sum_of(wanted)} was asked for {invoice_id}, but only "
-                f"{sum_of(outcome['allocations'].get(invoice_id, 0))} could be linked (what the payment and the "
+            say(env.console, f"note: {env.money(wanted)} was asked for {invoice_id}, but only "
+                f"{env.money(outcome['allocations'].get(invoice_id, 0))} could be linked (what the payment and the "
                 "invoice's balance allow)")
     return ExitCode.OK

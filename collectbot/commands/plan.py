@@ -66,8 +66,8 @@ def _plan(env: Env, invoice: str | None, split: str | None, every: str | None, s
             for inv_id, p in active.items():
                 card(env.console, f"{inv_id}: {len(p['instalments'])} instalments" + (" · broken" if p["broken_at"]
                                                                                       else ""),
-                     [", ".join(f"#{i['number']} {money(Decimal(i['amount']), cfg.business.currency, cfg.business.locale)}"
-                                f" on {i['due_date']}" for i in p["instalments"])])
+                     [", ".join(f"#{i['number']} {env.money(Decimal(i['amount']))} on {i['due_date']}"
+                                for i in p["instalments"])])
             return ExitCode.OK
         if cancel:
             plans.cancel(state, invoice, moment)

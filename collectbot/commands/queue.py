@@ -6,6 +6,7 @@ The library side is `collectbot/items.py`; this command settles what was paid, l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,7 +17,6 @@ from ..env import ConfigOpt, Env, JsonOpt, NowOpt, execute
 from ..errors import ExitCode, UsageError
 from ..human import card
 from ..pipeline import open_readonly
-from ..reports import money
 from ..state import LockedError, State, WorkspaceLock, check_state_file
 
 
@@ -75,13 +75,13 @@ def _queue(env: Env, action: str | None, item_id: int | None, note: str | None) 
         return ExitCode.OK
     env.print(f"[bold]{len(listed)} open item(s), most urgent first[/]")
     for item in listed:
-        head, body = _card(item, cfg.business.currency, cfg.business.locale)
+        head, body = _card(item, env.money)
         card(env.console, head, body)  # wrapped at spaces under a hanging indent, at any width
     env.print("Close one: collectbot queue done ID [--note TEXT]", highlight=False, markup=False)
     return ExitCode.OK
 
 
-def _card(item: dict[str, Any], currency: str, locale: str) -> tuple[str, list[str]]:
+def _card(item: dict[str, Any], money: Callable[[Any, str | None], str]) -> tuple[str, list[str]]:
     """The heading of an item (id, kind, who, invoices, amount, days overdue) and its lines."""
     who = item["customer_name"] or "unknown customer"
     if item["customer_id"] and item["customer_id"] != who:
@@ -90,7 +90,7 @@ def _card(item: dict[str, Any], currency: str, locale: str) -> tuple[str, list[s
     if item["invoice_ids"]:
         head.append(", ".join(item["invoice_ids"]))
     if item["amount"] is not None:
-        head.append(money(item["amount"], item["currency"] or currency, locale))
+        head.append(money(item["amount"], item["currency"]))
     if item["days_overdue"]:
         head.append(f"{item['days_overdue']}\u00a0days overdue")  # a no-break space: the number stays with "days"
     body = [f"note: {item['note']}"] if item["note"] else []

@@ -78,23 +78,20 @@ def _reconcile(env: Env, files: list[str], dry_run: bool, fmt: str | None) -> in
 
 def _print_lines(env: Env, title: str, entries: list[dict[str, Any]], *, with_invoices: bool = True) -> None:
     """One card per statement line: date, amount, and where it went (or why it did not)."""
-    from ..reports import money
-
-    currency, locale = env.config().business.currency, env.config().business.locale
     env.print(f"[bold]{escape(title)}[/]")
     for e in entries:
         text = e["description"] or ""
         if e.get("payer") and e["payer"] not in text:
             text = f"{e['payer']} — {text}"
         number = f"#{e['payment_id']} " if e.get("payment_id") else ""
-        head = f"{number}{e['date']} · {money(e['amount'], e.get('currency') or currency, locale)}"
+        cur = e.get("currency")
+        head = f"{number}{e['date']} · {env.money(e['amount'], cur)}"
         body = [clip(text, 160)]
         if with_invoices:
             allocs = e.get("allocations") or {}
-            cur = e.get("currency") or currency
-            went = ", ".join(f"{k} ({money(v, cur, locale)})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
+            went = ", ".join(f"{k} ({env.money(v, cur)})" for k, v in allocs.items()) or ", ".join(e["invoice_ids"])
             if e.get("credit"):
-                went += f" + credit {money(e['credit'], cur, locale)}"
+                went += f" + credit {env.money(e['credit'], cur)}"
             body.append(f"→ {went} · {e['method']} · {e['confidence']}")
             if e.get("reason") and not e.get("applied"):
                 body.append(e["reason"])
@@ -122,17 +119,13 @@ def _print_report(env: Env, report) -> None:
         if err.get("row") is not None:
             where += f", row {err['row']}"
         env.err_console.print(f"[red]error:[/] {escape(where)}: {escape(str(err['message']))}", highlight=False)
-    from ..reports import money
-
     verb = "would match" if report.dry_run else "matched"
-    cfg = env.config()
-    currencies = {e.verdict.line.currency or cfg.business.currency for e in report.matches}
-    total = (f" ({money(s['matched_amount'], currencies.pop(), cfg.business.locale)})" if len(currencies) == 1
+    currencies = {e.verdict.line.currency or env.config().business.currency for e in report.matches}
+    total = (f" ({env.money(s['matched_amount'], currencies.pop())})" if len(currencies) == 1
              else f" ({s['matched_amount']} in {len(currencies)} currencies)" if currencies else "")
-    if not env.json:
-        say(env.console, f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']}{total}, "
-            f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
-            f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""))
+    say(env.console, f"{s['lines']} line(s) in {s['files']} file(s): {verb} {s['matched']}{total}, "
+        f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
+        f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""))
     if report.review and not report.dry_run:
         env.print("Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
     if report.settled:
@@ -172,15 +165,10 @@ def _decide(env: Env, accept: list[str], reject: list[str]) -> int:
     if env.json:
         env.emit_json({"done": done, "errors": errors})
     else:
-        from ..reports import money
-
-        def sum_of(amount: Any) -> str:
-            return money(amount, config.business.currency, config.business.locale)
-
         for d in done:
-            allocs = ", ".join(f"{k} {sum_of(v)}" for k, v in (d.get("allocations") or {}).items())
+            allocs = ", ".join(f"{k} {env.money(v)}" for k, v in (d.get("allocations") or {}).items())
             env.print(f"payment {d['payment_id']}: {d['action']}ed" + (f" → {allocs}" if allocs else "")
-                      + (f" (credit {sum_of(d['credit'])})" if d.get("credit") else ""), highlight=False, markup=False)
+                      + (f" (credit {env.money(d['credit'])})" if d.get("credit") else ""), highlight=False, markup=False)
         for e in errors:
             env.err_console.print(f"[red]error:[/] {escape(e['message'])}", highlight=False)
     if errors:

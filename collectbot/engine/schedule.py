@@ -110,7 +110,7 @@ class Scheduler:
             if previous is None:
                 return None
             if at.unit in ("m", "h"):
-                moment = previous + _delta(at.offset, at.unit)
+                moment = previous + step_delta(at.offset, at.unit)
                 return self._apply_on(step, moment.astimezone(UTC), tz)
             anchor_date = previous.astimezone(tz).date()
         else:
@@ -131,9 +131,9 @@ class Scheduler:
         if at.unit == "bd":
             moment = cal.day_start(cal.add_business_days(anchor_date, at.offset), tz)
         elif at.unit in ("d", "w"):
-            moment = cal.day_start(anchor_date + _delta(at.offset, at.unit), tz)
+            moment = cal.day_start(anchor_date + step_delta(at.offset, at.unit), tz)
         else:
-            moment = cal.day_start(anchor_date, tz) + _delta(at.offset, at.unit)
+            moment = cal.day_start(anchor_date, tz) + step_delta(at.offset, at.unit)
         return self._apply_on(step, moment, tz)
 
     def _apply_on(self, step: Step, moment: datetime, tz: ZoneInfo) -> datetime:
@@ -154,7 +154,8 @@ def _allowed_day(step: Step, d: date) -> bool:
     return d.weekday() in step.on_weekdays or d.day in step.on_monthdays
 
 
-def _delta(n: int, unit: str) -> timedelta:
+def step_delta(n: int, unit: str) -> timedelta:
+    """An offset of `at:` counted in minutes, hours, weeks or days (`bd` is counted by the calendar)."""
     if unit == "m":
         return timedelta(minutes=n)
     if unit == "h":

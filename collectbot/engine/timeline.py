@@ -4,9 +4,10 @@ A cron job is simulated at `inp.now` and then at the start of working hours of e
 the business time zone and in each recipient time zone found in the book (so a customer in
 another zone is caught in their morning). An event's sequence whose step counts minutes or
 hours from the event (`event+15m`) is also planned at that moment — that sequence alone, so
-the rest of the book looks the same with or without events. After each simulated run its outcome is written into
-a copy of the input, as `run` would record it: messages and tasks as sent, permanent skips as
-superseded/skipped, and sent messages feed the daily cap. The input itself is never changed.
+the rest of the book looks the same with or without events. After each simulated run its
+outcome is written into a copy of the input, as `run` would record it: messages and tasks as
+sent, permanent skips as superseded/skipped, and sent messages feed the daily cap. The input
+itself is never changed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..models import Invoice
 from .calendar import UTC, calendar_for
 from .expressions import names_in
 from .planner import PlanMemo, PlanSession, gc_paused, plan, reads_aggregates
+from .schedule import step_delta
 from .types import Plan, PlanInput, SentMessage, TouchRecord
 
 
@@ -53,9 +55,8 @@ def _simulate(inp: PlanInput, renderer: Any, days: int) -> list[Plan]:
     held_invoices, held_customers = inp.held_invoices, inp.held_customers
     daily = run_moments(inp, days)
     events = event_moments(inp, days)
-    moments = sorted(set(daily) | set(events), key=lambda m: m.astimezone(UTC))
     daily_set = set(daily)
-    for n, moment in enumerate(m.astimezone(inp.now.tzinfo) for m in moments):
+    for n, moment in enumerate(m.astimezone(inp.now.tzinfo) for m in sorted(daily_set | events.keys())):
         freed: set[str] = set()
         while lapses and lapses[0][0] <= moment:  # the hold ended: the chase resumes from here
             _, kind, key = lapses.pop(0)
@@ -161,7 +162,7 @@ def event_moments(inp: PlanInput, days: int) -> dict[datetime, set[str]]:
         for pb in starts.get(inv.trigger, ()):
             for step in pb.steps:
                 if step.at.anchor == "event" and step.at.unit in ("m", "h"):
-                    m = inv.event_at + timedelta(**{"minutes" if step.at.unit == "m" else "hours": step.at.offset})
+                    m = inv.event_at + step_delta(step.at.offset, step.at.unit)
                     if start < m <= end:
                         out.setdefault(m.astimezone(UTC), set()).add(inv.invoice_id)
     return out

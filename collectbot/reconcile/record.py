@@ -25,6 +25,7 @@ from ..errors import CollectbotError
 from ..gcpause import gc_paused
 from ..models import BankLine
 from ..state import State, iso, stored_amount
+from ..sync import recorded_payments
 from .matcher import LineMatch, MatchResult
 
 ZERO = Decimal("0")
@@ -72,17 +73,9 @@ def split_new_lines(state: State | None, lines: list[BankLine]) -> tuple[list[Ba
 # ---------------------------------------------------------------------------- balances
 
 
-def applied_totals(state: State) -> dict[str, Decimal]:
-    """Sum of applied allocations per invoice: the payments collectbot has recorded."""
-    totals: dict[str, Decimal] = {}
-    for invoice_id, amount in state.conn.execute("SELECT invoice_id, amount FROM allocations WHERE applied = 1"):
-        totals[invoice_id] = totals.get(invoice_id, ZERO) + stored_amount(amount, "allocations")
-    return totals
-
-
 def stored_balances(state: State, invoice_ids: list[str] | None = None) -> dict[str, Decimal]:
     """Effective balance (SPEC 2) of invoices as stored in the state: min(source balance, amount − applied)."""
-    paid = applied_totals(state)
+    paid = recorded_payments(state)  # the applied allocations per invoice
     out: dict[str, Decimal] = {}
     rows = state.conn.execute("SELECT invoice_id, amount, source_balance FROM invoices")
     wanted = set(invoice_ids) if invoice_ids is not None else None
