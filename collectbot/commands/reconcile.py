@@ -127,7 +127,7 @@ def _print_report(env: Env, report) -> None:
         f"{s['review']} for review, {s['unmatched']} unmatched, {s['debits_ignored']} debit(s) ignored, "
         f"{s['already_imported']} already imported." + (" Dry run: nothing recorded." if report.dry_run else ""))
     if report.review and not report.dry_run:
-        env.print("Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
+        say(env.console, "Review them with `collectbot reconcile --review`, then --accept ID or --reject ID.")
     if report.settled:
         env.print(f"{len(report.settled)} queue item(s) closed: their invoices are paid.", highlight=False)
 
