@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from .human import card, clip, warning, when, who, words
+from .human import card, clip, say, warning, when, who, words
 
 STATUS_STYLE = {"sent": "green", "planned": "cyan", "failed": "red", "uncertain": "yellow", "not_sent": "dim"}
 
@@ -67,8 +67,8 @@ def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) 
             console.print(f"[bold underline]{day}[/]", highlight=False)
             print_messages(console, [MessageOutcome(m) for m in messages], outcome.names, tz)
             print_tasks(console, [task_dict(t) for t in tasks], outcome.names)
-        console.print(f"preview --days: {len(outcome.messages)} message(s) and {len(outcome.tasks)} task(s) "
-                      "over the period, assuming nobody pays", highlight=False)
+        say(console, f"preview --days: {len(outcome.messages)} message(s) and {len(outcome.tasks)} task(s) "
+            "over the period, assuming nobody pays")
     else:
         shown = [m for m in outcome.messages if m.status != "not_sent"]
         verb = {"preview": "would send", "dry-run": "would send", "run": "sent"}[outcome.mode]
@@ -84,12 +84,11 @@ def print_outcome(console: Console, err: Console, outcome: Any, tz: Any = None) 
         console.print(line, highlight=False)
     sync = outcome.sync or {}
     if sync.get("gone_ids"):
-        console.print(f"No longer in the invoice exports, so no longer chased: {', '.join(sync['gone_ids'])}",
-                      highlight=False)
+        say(console, f"No longer in the invoice exports, so no longer chased: {', '.join(sync['gone_ids'])}")
     plan = outcome.plan
     if plan is not None and plan.skips:
         counts = Counter(s.reason for s in plan.skips)
-        console.print("Skipped: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common()), highlight=False)
+        say(console, "Skipped: " + ", ".join(f"{n} {reason}" for reason, n in counts.most_common()))
     if plan is not None and plan.capped:
         console.print(f"[yellow]{plan.capped} message(s) held back by the per-run cap; the next run sends them.[/]")
     if outcome.stopped_early:
